@@ -1,0 +1,23 @@
+namespace NanoTcp
+{
+    /// <summary>Engine-wide counters, as the device's status query reports them. Plain fields: reading them allocates nothing.</summary>
+    public sealed class TcpCounters
+    {
+        public long SegmentsIn;
+        public long SegmentsOut;
+        public long Retransmissions;
+        public long RstsSent;
+        public long ChallengeAcks;
+        public long SlotsRecycled;
+        public long TableFull;
+        public long Dropped;
+        /// <summary>Dropped datagrams by <see cref="DropReason"/>.</summary>
+        public readonly long[] DroppedBy = new long[DropReason.Count];
+        /// <summary>Well-formed segments no connection wanted (answered with RST, or ignored when they were RSTs).</summary>
+        public long NoConnection;
+        /// <summary>Connections whose retry limit ran out.</summary>
+        public long TimedOut;
+        /// <summary>Timer entries examined by Tick: grows with expired timers, not with idle connections.</summary>
+        public long TimerChecks;
+    }
+}

@@ -1,0 +1,95 @@
+namespace NanoTcp
+{
+    /// <summary>
+    /// Engine settings, fixed when the engine is created. Defaults are the device's (DESIGN §5);
+    /// every field can be set from a script option line (--msl_ms=... etc.).
+    /// </summary>
+    public sealed class TcpConfig
+    {
+        /// <summary>Our IPv4 address, host byte order (192.0.2.2 on the device).</summary>
+        public uint LocalAddress = Ipv4.Address(192, 0, 2, 2);
+        /// <summary>Connection table slots, listeners included.</summary>
+        public int Capacity = 8;
+        /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = Capacity/2.</summary>
+        public int SynBacklog = 0;
+        public int RcvBuf = 2048;
+        public int SndBuf = 2048;
+        /// <summary>Largest segment we accept (announced in our SYN) and send.</summary>
+        public int Mss = 1024;
+
+        public int RtoInitialMs = 1000;
+        public int RtoMinMs = 200;
+        public int RtoMaxMs = 60000;
+        /// <summary>Retransmissions of data or FIN before the connection is aborted.</summary>
+        public int MaxRetries = 8;
+        /// <summary>Retransmissions of SYN or SYN-ACK before giving up.</summary>
+        public int SynMaxRetries = 6;
+
+        /// <summary>Maximum segment lifetime; TIME_WAIT lasts 2·MSL.</summary>
+        public int MslMs = 2000;
+        /// <summary>How long an orphaned FIN_WAIT_2 (application closed) waits for the peer's FIN.</summary>
+        public int FinWait2TimeoutMs = 20000;
+
+        /// <summary>0 = keep-alive off.</summary>
+        public int KeepAliveIdleMs = 0;
+        public int KeepAliveIntervalMs = 75000;
+        public int KeepAliveCount = 9;
+
+        /// <summary>0 = ACK at once; otherwise the delayed-ACK timeout (RFC 9293 §3.8.6.3).</summary>
+        public int DelayedAckMs = 0;
+
+        /// <summary>RFC 5961 challenge ACKs allowed per second, across all connections.</summary>
+        public int ChallengeAckLimit = 10;
+
+        /// <summary>First ephemeral port for connect(); ports are taken in turn up to 65535.</summary>
+        public int EphemeralPortFirst = 49152;
+
+        /// <summary>RFC 6528 secret key (SipHash-2-4); the device seeds it from its random source.</summary>
+        public ulong IsnKey0 = 0x0706050403020100UL;
+        public ulong IsnKey1 = 0x0F0E0D0C0B0A0908UL;
+
+        /// <summary>
+        /// Sets one option by its script name (without the leading dashes, e.g. "msl_ms").
+        /// Returns false when the name is unknown or the value is out of range.
+        /// </summary>
+        public bool Set(string name, long value)
+        {
+            if (value < 0 || value > int.MaxValue) return false;
+            int v = (int)value;
+            switch (name)
+            {
+                case "msl_ms": MslMs = v; return true;
+                case "rto_initial_ms": if (v < 1) return false; RtoInitialMs = v; return true;
+                case "rto_min_ms": if (v < 1) return false; RtoMinMs = v; return true;
+                case "rto_max_ms": if (v < 1) return false; RtoMaxMs = v; return true;
+                case "max_retries": MaxRetries = v; return true;
+                case "syn_max_retries": SynMaxRetries = v; return true;
+                case "fin_wait2_timeout_ms": FinWait2TimeoutMs = v; return true;
+                case "keepalive_idle_ms": KeepAliveIdleMs = v; return true;
+                case "keepalive_interval_ms": if (v < 1) return false; KeepAliveIntervalMs = v; return true;
+                case "keepalive_count": KeepAliveCount = v; return true;
+                case "capacity": if (v < 1 || v > 65535) return false; Capacity = v; return true;
+                case "syn_backlog": SynBacklog = v; return true;
+                case "rcv_buf": if (v < 1 || v > 65535) return false; RcvBuf = v; return true;
+                case "snd_buf": if (v < 1) return false; SndBuf = v; return true;
+                case "mss": if (v < 64 || v > 65495) return false; Mss = v; return true;
+                case "delayed_ack_ms": DelayedAckMs = v; return true;
+                case "challenge_ack_limit": ChallengeAckLimit = v; return true;
+            }
+            return false;
+        }
+
+        /// <summary>Checks the settings; returns null when valid, else a one-line reason.</summary>
+        public string Validate()
+        {
+            if (Capacity < 1 || Capacity > 65535) return "capacity must be 1..65535";
+            if (RcvBuf < 1 || RcvBuf > 65535) return "rcv_buf must be 1..65535";
+            if (SndBuf < 1) return "snd_buf must be at least 1";
+            if (Mss < 64 || Mss > 65495) return "mss must be 64..65495";
+            if (RtoMinMs < 1 || RtoMinMs > RtoMaxMs) return "rto_min_ms must be 1..rto_max_ms";
+            if (RtoInitialMs < RtoMinMs || RtoInitialMs > RtoMaxMs) return "rto_initial_ms must lie in rto_min_ms..rto_max_ms";
+            if (EphemeralPortFirst < 1024 || EphemeralPortFirst > 65535) return "ephemeral ports must start in 1024..65535";
+            return null;
+        }
+    }
+}
