@@ -2,39 +2,522 @@ namespace NanoTcp
 {
     /// <summary>
     /// A TCP endpoint (RFC 9293) over a fixed connection table. Pure: every call takes the time
-    /// (monotonic ms); packets leave through <see cref="ITcpLink"/>, events through
-    /// <see cref="ILogSink"/> and <see cref="OnEvent"/>. No threads, no clock, no I/O of its own.
+    /// (monotonic ms); packets leave through <see cref="ITcpLink"/>, log lines through
+    /// <see cref="ILogSink"/>, readiness through <see cref="OnEvent"/>. No threads, no clock, no
+    /// I/O of its own, and no allocation after construction.
+    ///
+    /// The engine is split by concern: this file holds the table and the socket API;
+    /// TcpEngine.Input.cs "segment arrives" (RFC 9293 §3.10.7); TcpEngine.Output.cs what is sent;
+    /// TcpEngine.Timers.cs the timers; TcpEngine.Log.cs the state log and its one choke point
+    /// for state changes, <see cref="SetState"/>.
     /// </summary>
     public sealed partial class TcpEngine
     {
-        public TcpEngine(TcpConfig config, ITcpLink link, ILogSink log) { }
+        readonly TcpConfig _cfg;
+        readonly ITcpLink _link;
+        readonly LogWriter _log;
+        readonly Tcb[] _table;
+        readonly DeadlineHeap _timers;
+        readonly TcpCounters _counters = new TcpCounters();
+        readonly Segment _seg = new Segment();
+        readonly int _synBacklog;
+        long _order;
+        int _nextEphemeral;
 
-        public TcpConfig Config { get { return null; } }
-        public TcpCounters Counters { get { return null; } }
+        /// <summary>Called when a handle's readiness changes (see <see cref="TcpEvents"/>).</summary>
         public TcpEventHandler OnEvent;
 
-        /// <summary>Handles one inbound IPv4 datagram.</summary>
-        public void Input(long now, byte[] packet, int offset, int length) { }
-        /// <summary>Runs every timer due at or before now.</summary>
-        public void Tick(long now) { }
-        /// <summary>Earliest armed timer, long.MaxValue when none.</summary>
-        public long NextDeadline { get { return long.MaxValue; } }
+        public TcpEngine(TcpConfig config, ITcpLink link, ILogSink log)
+        {
+            string bad = config.Validate();
+            if (bad != null) throw new System.ArgumentException(bad);
+            _cfg = config;
+            _link = link;
+            _log = new LogWriter(log);
+            _table = new Tcb[config.Capacity];
+            for (int i = 0; i < _table.Length; i++) { _table[i] = new Tcb(i, config); _table[i].Reset(); }
+            _timers = new DeadlineHeap(config.Capacity);
+            _synBacklog = config.SynBacklog > 0 ? config.SynBacklog : (config.Capacity / 2 > 0 ? config.Capacity / 2 : 1);
+            _txBuf = new byte[Wire.HeaderLength(MaxOptions) + config.Mss];
+            _nextEphemeral = config.EphemeralPortFirst;
+        }
 
-        public int Listen(long now, int port, int backlog) { return -TcpError.Invalid; }
-        public int Accept(long now, int listener) { return -TcpError.Invalid; }
-        public int Connect(long now, int localPort, uint remoteAddress, int remotePort) { return -TcpError.Invalid; }
-        public int Send(long now, int handle, byte[] data, int offset, int length) { return -TcpError.Invalid; }
-        public int Receive(long now, int handle, byte[] data, int offset, int length) { return -TcpError.Invalid; }
-        public int Shutdown(long now, int handle, int how) { return -TcpError.Invalid; }
-        public int Close(long now, int handle) { return -TcpError.Invalid; }
-        public int Abort(long now, int handle) { return -TcpError.Invalid; }
-        public int SetLinger(int handle, bool on, int seconds) { return -TcpError.Invalid; }
-        public int TakeError(int handle) { return -TcpError.Invalid; }
-        public int Poll(int handle) { return 0; }
-        public TcpState StateOf(int handle) { return TcpState.Closed; }
-        public TcpState StateOf(int localPort, uint remoteAddress, int remotePort) { return TcpState.Closed; }
-        public int LocalPort(int handle) { return 0; }
-        public int RemotePort(int handle) { return 0; }
-        public uint RemoteAddress(int handle) { return 0; }
+        public TcpConfig Config { get { return _cfg; } }
+        public TcpCounters Counters { get { return _counters; } }
+        public int Capacity { get { return _table.Length; } }
+
+        /// <summary>Earliest armed timer of any connection; long.MaxValue when none.</summary>
+        public long NextDeadline { get { return _timers.MinDeadline; } }
+
+        // ---------------------------------------------------------------- socket API
+
+        /// <summary>Opens a listener (passive OPEN). Returns a handle, or -EADDRINUSE / -ENOBUFS / -EINVAL.</summary>
+        public int Listen(long now, int port, int backlog)
+        {
+            if (port < 1 || port > 65535) return -TcpError.Invalid;
+            if (FindListener(port) != null) return -TcpError.AddressInUse;
+            Tcb t = Allocate(now, false);
+            if (t == null) return -TcpError.NoBuffers;
+            t.LocalPort = port;
+            t.AppOwned = true;
+            t.Backlog = backlog < 1 ? 1 : backlog;
+            Cause(CauseApp, "listen");
+            SetState(now, t, TcpState.Listen);
+            return t.Handle;
+        }
+
+        /// <summary>Takes the oldest established connection of a listener. Returns its handle or -EAGAIN.</summary>
+        public int Accept(long now, int listener)
+        {
+            Tcb l = Lookup(listener);
+            if (l == null) return -TcpError.BadHandle;
+            if (l.State != TcpState.Listen) return -TcpError.Invalid;
+            Tcb best = null;
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb c = _table[i];
+                if (c.InUse && c.Listener == l.Slot && !c.Accepted && c.State != TcpState.SynReceived
+                    && (best == null || c.Order < best.Order)) best = c;
+            }
+            if (best == null) return -TcpError.WouldBlock;
+            best.Accepted = true;
+            best.AppOwned = true;
+            best.Listener = -1;
+            return best.Handle;
+        }
+
+        /// <summary>Active OPEN: sends SYN. Returns a handle at once (SYN_SENT), or -ENOBUFS / -EINVAL / -EADDRINUSE.</summary>
+        public int Connect(long now, int localPort, uint remoteAddress, int remotePort)
+        {
+            if (remotePort < 1 || remotePort > 65535 || localPort < 0 || localPort > 65535 || remoteAddress == 0) return -TcpError.Invalid;
+            if (localPort == 0) localPort = PickEphemeralPort(remoteAddress, remotePort);
+            else if (Find(localPort, remoteAddress, remotePort) != null) return -TcpError.AddressInUse;
+            if (localPort == 0) return -TcpError.AddressInUse;
+            Tcb t = Allocate(now, false);
+            if (t == null) return -TcpError.NoBuffers;
+            t.LocalPort = localPort;
+            t.RemoteAddr = remoteAddress;
+            t.RemotePort = remotePort;
+            t.AppOwned = true;
+            InitSendSequence(now, t);
+            t.SndMss = _cfg.Mss;
+            t.SndWnd = 1; // until the SYN-ACK tells us: room for the SYN
+            Cause(CauseApp, "connect");
+            SetState(now, t, TcpState.SynSent);
+            Output(now, t);
+            return t.Handle;
+        }
+
+        /// <summary>Queues data. Returns the bytes accepted (maybe fewer than length), -EAGAIN when the buffer is full, -EPIPE after shutdown, or the connection's error.</summary>
+        public int Send(long now, int handle, byte[] data, int offset, int length)
+        {
+            Tcb t = Lookup(handle);
+            if (t == null) return -TcpError.BadHandle;
+            if (length < 0 || offset < 0 || data == null || offset + length > data.Length) return -TcpError.Invalid;
+            switch (t.State)
+            {
+                case TcpState.SynSent:
+                case TcpState.SynReceived:
+                case TcpState.Established:
+                case TcpState.CloseWait:
+                    break;
+                case TcpState.Listen:
+                    return -TcpError.NotConnected;
+                case TcpState.Closed:
+                    if (t.Error != 0) return -TakeError(handle);
+                    return -TcpError.Pipe;
+                default:
+                    return -TcpError.Pipe;
+            }
+            if (t.FinQueued) return -TcpError.Pipe;
+            if (length == 0) return 0;
+            int n = t.SndBuf.Write(data, offset, length);
+            if (n == 0) return -TcpError.WouldBlock;
+            Output(now, t);
+            UpdateTimer(t);
+            return n;
+        }
+
+        /// <summary>Reads received data. Returns bytes read, 0 at end of stream (peer's FIN), -EAGAIN when none yet, or the connection's error once.</summary>
+        public int Receive(long now, int handle, byte[] data, int offset, int length)
+        {
+            Tcb t = Lookup(handle);
+            if (t == null) return -TcpError.BadHandle;
+            if (length < 0 || offset < 0 || data == null || offset + length > data.Length) return -TcpError.Invalid;
+            if (t.State == TcpState.Listen) return -TcpError.NotConnected;
+            int n = t.RcvBuf.Read(data, offset, length);
+            if (n > 0)
+            {
+                MaybeWindowUpdate(now, t);
+                return n;
+            }
+            if (t.Error != 0) return -TakeError(handle);
+            if (t.FinReceived || t.ReadShut || t.State == TcpState.Closed) return 0;
+            if (t.State == TcpState.SynSent || t.State == TcpState.SynReceived) return -TcpError.WouldBlock;
+            return -TcpError.WouldBlock;
+        }
+
+        /// <summary>shutdown(2). Write sends FIN after the queued data (ESTABLISHED → FIN_WAIT_1, CLOSE_WAIT → LAST_ACK).</summary>
+        public int Shutdown(long now, int handle, int how)
+        {
+            Tcb t = Lookup(handle);
+            if (t == null) return -TcpError.BadHandle;
+            if (how < ShutdownHow.Read || how > ShutdownHow.Both) return -TcpError.Invalid;
+            if (t.State == TcpState.Listen || t.State == TcpState.Closed) return -TcpError.NotConnected;
+            if (how != ShutdownHow.Write)
+            {
+                t.ReadShut = true;
+                t.RcvBuf.Clear();
+            }
+            if (how != ShutdownHow.Read) CloseSend(now, t, "shutdown");
+            UpdateTimer(t);
+            return 0;
+        }
+
+        /// <summary>
+        /// close(2): the handle is released and the connection finishes its close alone. Sends RST
+        /// instead of FIN when SO_LINGER {on, 0} is set or received data was never read (RFC 1122 §4.2.2.13).
+        /// </summary>
+        public int Close(long now, int handle)
+        {
+            Tcb t = Lookup(handle);
+            if (t == null) return -TcpError.BadHandle;
+            if (t.State == TcpState.Listen)
+            {
+                CloseListener(now, t);
+                return 0;
+            }
+            t.AppOwned = false;
+            t.AppClosed = true;
+            if (t.Linger0) { AbortConnection(now, t, "close(linger=0)"); return 0; }
+            if (t.RcvBuf.Count > 0 && t.State != TcpState.Closed) { AbortConnection(now, t, "close(unread-data)"); return 0; }
+            switch (t.State)
+            {
+                case TcpState.Closed:
+                    Release(t);
+                    return 0;
+                case TcpState.SynSent:
+                    Cause(CauseApp, "close");
+                    SetState(now, t, TcpState.Closed);
+                    return 0;
+                case TcpState.FinWait2:
+                    ArmFinWait2(now, t);
+                    break;
+                default:
+                    CloseSend(now, t, "close");
+                    break;
+            }
+            UpdateTimer(t);
+            return 0;
+        }
+
+        /// <summary>ABORT (RFC 9293 §3.10.5): RST to the peer where synchronized, then CLOSED. The handle stays until Close.</summary>
+        public int Abort(long now, int handle)
+        {
+            Tcb t = Lookup(handle);
+            if (t == null) return -TcpError.BadHandle;
+            if (t.State == TcpState.Listen) { CloseListener(now, t); return 0; }
+            AbortConnection(now, t, "abort");
+            return 0;
+        }
+
+        /// <summary>SO_LINGER. With on and 0 seconds, Close aborts with RST and skips TIME_WAIT.</summary>
+        public int SetLinger(int handle, bool on, int seconds)
+        {
+            Tcb t = Lookup(handle);
+            if (t == null) return -TcpError.BadHandle;
+            t.Linger0 = on && seconds == 0;
+            return 0;
+        }
+
+        /// <summary>SO_ERROR: the pending error (positive errno) or 0, and clears it.</summary>
+        public int TakeError(int handle)
+        {
+            Tcb t = Lookup(handle);
+            if (t == null) return TcpError.BadHandle;
+            int e = t.Error;
+            t.Error = 0;
+            return e;
+        }
+
+        /// <summary>Readiness bits (<see cref="TcpEvents"/>) of a handle; 0 for an unknown handle.</summary>
+        public int Poll(int handle)
+        {
+            Tcb t = Lookup(handle);
+            return t == null ? 0 : Readiness(t);
+        }
+
+        public TcpState StateOf(int handle)
+        {
+            Tcb t = Lookup(handle);
+            return t == null ? TcpState.Closed : t.State;
+        }
+
+        /// <summary>State of the connection with this 4-tuple, whether or not the application still holds it; CLOSED when the table has none.</summary>
+        public TcpState StateOf(int localPort, uint remoteAddress, int remotePort)
+        {
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb t = _table[i];
+                if (t.InUse && t.State != TcpState.Listen && t.LocalPort == localPort && t.RemoteAddr == remoteAddress && t.RemotePort == remotePort)
+                    return t.State;
+            }
+            return TcpState.Closed;
+        }
+
+        public int LocalPort(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.LocalPort; }
+        public int RemotePort(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.RemotePort; }
+        public uint RemoteAddress(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.RemoteAddr; }
+
+        /// <summary>Bytes waiting to be read on a handle.</summary>
+        public int Available(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.RcvBuf.Count; }
+
+        /// <summary>Room in a handle's send buffer.</summary>
+        public int SendSpace(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.SndBuf.Free; }
+
+        // ---------------------------------------------------------------- table inspection (status query)
+
+        /// <summary>State of a slot (CLOSED when free).</summary>
+        public TcpState SlotState(int slot) { Tcb t = _table[slot]; return t.InUse ? t.State : TcpState.Closed; }
+        public bool SlotInUse(int slot) { return _table[slot].InUse; }
+        public int SlotLocalPort(int slot) { return _table[slot].LocalPort; }
+        public uint SlotRemoteAddress(int slot) { return _table[slot].RemoteAddr; }
+        public int SlotRemotePort(int slot) { return _table[slot].RemotePort; }
+        /// <summary>Milliseconds until the slot's next timer, -1 when none.</summary>
+        public long SlotTimerRemaining(int slot, long now)
+        {
+            long d = _table[slot].NextDeadline;
+            return d == DeadlineHeap.Never ? -1 : (d > now ? d - now : 0);
+        }
+
+        // ---------------------------------------------------------------- table
+
+        Tcb Lookup(int handle)
+        {
+            if (handle < 0) return null;
+            int slot = handle & 0xFFFF;
+            if (slot >= _table.Length) return null;
+            Tcb t = _table[slot];
+            if (!t.InUse || !t.AppOwned || t.Generation != (handle >> 16)) return null;
+            return t;
+        }
+
+        /// <summary>The connection for a segment's 4-tuple (listeners excluded).</summary>
+        Tcb Find(int localPort, uint remoteAddr, int remotePort)
+        {
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb t = _table[i];
+                if (t.InUse && t.State != TcpState.Listen && t.State != TcpState.Closed
+                    && t.LocalPort == localPort && t.RemotePort == remotePort && t.RemoteAddr == remoteAddr)
+                    return t;
+            }
+            return null;
+        }
+
+        Tcb FindListener(int port)
+        {
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb t = _table[i];
+                if (t.InUse && t.State == TcpState.Listen && t.LocalPort == port) return t;
+            }
+            return null;
+        }
+
+        /// <summary>A free slot, or null. With recycle, applies the table-full policy first (DESIGN §5).</summary>
+        Tcb Allocate(long now, bool recycle)
+        {
+            Tcb t = FreeSlot();
+            if (t == null && recycle) t = Recycle(now);
+            if (t == null) return null;
+            t.Reset();
+            t.InUse = true;
+            t.Order = ++_order;
+            t.StateSince = now;
+            return t;
+        }
+
+        Tcb FreeSlot()
+        {
+            for (int i = 0; i < _table.Length; i++) if (!_table[i].InUse) return _table[i];
+            return null;
+        }
+
+        /// <summary>Table full: recycle the oldest TIME_WAIT slot, else the oldest LAST_ACK or CLOSING one.</summary>
+        Tcb Recycle(long now)
+        {
+            Tcb victim = Oldest(TcpState.TimeWait, TcpState.TimeWait, -1);
+            if (victim == null) victim = Oldest(TcpState.LastAck, TcpState.Closing, -1);
+            if (victim == null) return null;
+            LogRecycle(now, victim, "table-full");
+            if (victim.State != TcpState.TimeWait) SendReset(now, victim, "recycled");
+            Release(victim);
+            return victim;
+        }
+
+        Tcb Oldest(TcpState a, TcpState b, int listener)
+        {
+            Tcb best = null;
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb t = _table[i];
+                if (!t.InUse || (t.State != a && t.State != b)) continue;
+                if (listener >= 0 && t.Listener != listener) continue;
+                if (best == null || t.StateSince < best.StateSince || (t.StateSince == best.StateSince && t.Order < best.Order)) best = t;
+            }
+            return best;
+        }
+
+        /// <summary>Frees a slot: timers off, handle invalidated.</summary>
+        void Release(Tcb t)
+        {
+            _timers.Set(t.Slot, DeadlineHeap.Never);
+            t.Generation = (t.Generation + 1) & 0x7FFF;
+            t.Reset();
+        }
+
+        int PickEphemeralPort(uint remoteAddr, int remotePort)
+        {
+            int span = 65536 - _cfg.EphemeralPortFirst;
+            for (int tries = 0; tries < span; tries++)
+            {
+                int p = _nextEphemeral;
+                _nextEphemeral = p == 65535 ? _cfg.EphemeralPortFirst : p + 1;
+                if (FindListener(p) == null && Find(p, remoteAddr, remotePort) == null && !PortTimeWait(p, remoteAddr, remotePort)) return p;
+            }
+            return 0;
+        }
+
+        bool PortTimeWait(int localPort, uint remoteAddr, int remotePort)
+        {
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb t = _table[i];
+                if (t.InUse && t.LocalPort == localPort && t.RemoteAddr == remoteAddr && t.RemotePort == remotePort) return true;
+            }
+            return false;
+        }
+
+        void InitSendSequence(long now, Tcb t)
+        {
+            t.Iss = Isn.Generate(_cfg.IsnKey0, _cfg.IsnKey1, _cfg.LocalAddress, t.LocalPort, t.RemoteAddr, t.RemotePort, now);
+            t.SndUna = t.Iss;
+            t.SndNxt = t.Iss;
+            t.SndMax = t.Iss;
+            t.SndBufSeq = t.Iss + 1;
+            t.Cwnd = InitialWindow(_cfg.Mss);
+            t.Ssthresh = 65535;
+        }
+
+        /// <summary>RFC 5681 §3.1 initial window.</summary>
+        static int InitialWindow(int mss)
+        {
+            if (mss > 2190) return 2 * mss;
+            if (mss > 1095) return 3 * mss;
+            return 4 * mss;
+        }
+
+        void CloseListener(long now, Tcb l)
+        {
+            // Connections not yet accepted die with their listener, as in BSD and Linux.
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb c = _table[i];
+                if (c.InUse && c.Listener == l.Slot && !c.Accepted)
+                {
+                    c.Listener = -1;
+                    AbortConnection(now, c, "listener-closed");
+                    if (c.InUse) Release(c);
+                }
+            }
+            Cause(CauseApp, "close");
+            SetState(now, l, TcpState.Closed);
+            Release(l);
+        }
+
+        /// <summary>No more data from the application: queue FIN (RFC 9293 §3.10.4 CLOSE).</summary>
+        void CloseSend(long now, Tcb t, string call)
+        {
+            switch (t.State)
+            {
+                case TcpState.SynReceived:
+                case TcpState.Established:
+                    t.FinQueued = true;
+                    Cause(CauseApp, call);
+                    SetState(now, t, TcpState.FinWait1);
+                    Output(now, t);
+                    break;
+                case TcpState.CloseWait:
+                    t.FinQueued = true;
+                    Cause(CauseApp, call);
+                    SetState(now, t, TcpState.LastAck);
+                    Output(now, t);
+                    break;
+                case TcpState.SynSent:
+                    Cause(CauseApp, call);
+                    SetState(now, t, TcpState.Closed);
+                    break;
+                case TcpState.FinWait2:
+                    if (t.AppClosed) ArmFinWait2(now, t);
+                    break;
+            }
+        }
+
+        /// <summary>RST where the peer holds state, then CLOSED (RFC 9293 §3.10.5 ABORT).</summary>
+        void AbortConnection(long now, Tcb t, string call)
+        {
+            switch (t.State)
+            {
+                case TcpState.SynReceived:
+                case TcpState.Established:
+                case TcpState.FinWait1:
+                case TcpState.FinWait2:
+                case TcpState.CloseWait:
+                    SendReset(now, t, call);
+                    break;
+            }
+            if (t.State == TcpState.Closed)
+            {
+                if (t.AppClosed) Release(t);
+                return;
+            }
+            Cause(CauseApp, call);
+            SetState(now, t, TcpState.Closed);
+        }
+
+        int Readiness(Tcb t)
+        {
+            int ev = 0;
+            if (t.State == TcpState.Listen)
+            {
+                for (int i = 0; i < _table.Length; i++)
+                {
+                    Tcb c = _table[i];
+                    if (c.InUse && c.Listener == t.Slot && !c.Accepted && c.State != TcpState.SynReceived) return TcpEvents.Incoming;
+                }
+                return 0;
+            }
+            if (t.State >= TcpState.Established) ev |= TcpEvents.Connected;
+            if (t.RcvBuf.Count > 0 || t.FinReceived || t.State == TcpState.Closed) ev |= TcpEvents.Readable;
+            if (t.FinReceived) ev |= TcpEvents.PeerClosed;
+            if ((t.State == TcpState.Established || t.State == TcpState.CloseWait) && !t.FinQueued && t.SndBuf.Free > 0) ev |= TcpEvents.Writable;
+            if (t.State == TcpState.Closed) ev |= TcpEvents.Closed;
+            if (t.Error != 0) ev |= TcpEvents.Error;
+            return ev;
+        }
+
+        /// <summary>Tells the application a handle's readiness may have changed (a listener for an unaccepted child).</summary>
+        void Notify(Tcb t)
+        {
+            TcpEventHandler h = OnEvent;
+            if (h == null) return;
+            if (t.AppOwned) h(t.Handle, Readiness(t));
+            else if (t.Listener >= 0 && !t.Accepted)
+            {
+                Tcb l = _table[t.Listener];
+                if (l.InUse && l.AppOwned) h(l.Handle, Readiness(l));
+            }
+        }
     }
 }

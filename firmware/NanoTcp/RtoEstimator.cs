@@ -1,0 +1,68 @@
+namespace NanoTcp
+{
+    /// <summary>
+    /// Retransmission timeout per RFC 6298: SRTT/RTTVAR smoothing (alpha 1/8, beta 1/4, K 4),
+    /// clamped to [min, max], doubled on every timeout until the next valid sample.
+    /// Samples must follow Karn's rule: never time a retransmitted segment (the caller's job).
+    /// Kept in microseconds so small RTTs do not round to zero.
+    /// </summary>
+    public sealed class RtoEstimator
+    {
+        readonly int _minMs, _maxMs, _initialMs;
+        long _srttUs, _rttvarUs;
+        bool _hasSample;
+        int _rtoMs;
+
+        public RtoEstimator(int initialMs, int minMs, int maxMs)
+        {
+            _initialMs = initialMs; _minMs = minMs; _maxMs = maxMs;
+            Reset();
+        }
+
+        /// <summary>The current RTO in ms, backoff included.</summary>
+        public int RtoMs { get { return _rtoMs; } }
+        public bool HasSample { get { return _hasSample; } }
+        /// <summary>Smoothed RTT in ms (0 before the first sample).</summary>
+        public int SrttMs { get { return (int)(_srttUs / 1000); } }
+        public int RttVarMs { get { return (int)(_rttvarUs / 1000); } }
+
+        public void Reset()
+        {
+            _srttUs = 0; _rttvarUs = 0; _hasSample = false; _rtoMs = _initialMs;
+        }
+
+        /// <summary>Feeds one RTT measurement (RFC 6298 §2.2–2.3) and clears any backoff.</summary>
+        public void Sample(int rttMs)
+        {
+            long r = (rttMs < 0 ? 0 : rttMs) * 1000L;
+            if (!_hasSample)
+            {
+                _srttUs = r;
+                _rttvarUs = r / 2;
+                _hasSample = true;
+            }
+            else
+            {
+                long delta = _srttUs > r ? _srttUs - r : r - _srttUs;
+                _rttvarUs = (3 * _rttvarUs + delta) / 4;
+                _srttUs = (7 * _srttUs + r) / 8;
+            }
+            long varTerm = 4 * _rttvarUs;
+            if (varTerm < 1000) varTerm = 1000; // G, the clock granularity: 1 ms
+            _rtoMs = Clamp((_srttUs + varTerm + 999) / 1000);
+        }
+
+        /// <summary>Timer expired: RTO = min(2·RTO, max) (RFC 6298 §5.5).</summary>
+        public void Backoff()
+        {
+            _rtoMs = Clamp(2L * _rtoMs);
+        }
+
+        int Clamp(long ms)
+        {
+            if (ms < _minMs) return _minMs;
+            if (ms > _maxMs) return _maxMs;
+            return (int)ms;
+        }
+    }
+}

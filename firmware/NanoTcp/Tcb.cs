@@ -1,0 +1,128 @@
+namespace NanoTcp
+{
+    /// <summary>
+    /// One slot of the connection table: a transmission control block (RFC 9293 §3.3.1).
+    /// Its buffers and estimator are allocated once with the table; Reset reuses them.
+    /// Field names follow the RFC: SND.UNA is SndUna, RCV.NXT is RcvNxt, and so on.
+    /// </summary>
+    internal sealed class Tcb
+    {
+        public readonly int Slot;
+        public int Generation;
+        public bool InUse;
+        public TcpState State;
+        /// <summary>When the current state was entered (ms); also the age used by recycling.</summary>
+        public long StateSince;
+        /// <summary>Creation order, for "oldest first" decisions (accept queue, recycling).</summary>
+        public long Order;
+
+        public int LocalPort;
+        public uint RemoteAddr;
+        public int RemotePort;
+
+        // Ownership: the application holds a handle until it calls Close. A child of a listener
+        // belongs to the listener until accepted.
+        public bool AppOwned;
+        public int Listener = -1;
+        public bool Accepted;
+        public bool AppClosed;  // Close called: an orphan that finishes its close alone
+        public bool ReadShut;   // shutdown(SHUT_RD)
+        public bool Linger0;    // SO_LINGER {on, 0}: close sends RST
+        public int Error;       // pending SO_ERROR, positive errno
+        public bool Passive;    // born from a listener (SYN_RECEIVED goes back to nothing on RST)
+        public int Backlog;     // listeners only
+
+        // Send sequence space (RFC 9293 §3.3.1, Figure 3).
+        public uint Iss, SndUna, SndNxt, SndWl1, SndWl2;
+        /// <summary>Highest sequence number sent + 1: SND.NXT before a go-back-N rewind.</summary>
+        public uint SndMax;
+        public int SndWnd, MaxSndWnd, SndMss;
+        /// <summary>Sequence number of SndBuf's first byte.</summary>
+        public uint SndBufSeq;
+        public readonly ByteRing SndBuf;
+        public bool FinQueued;  // the application will send no more: FIN follows the data
+        public bool FinAcked;
+
+        // Receive sequence space.
+        public uint Irs, RcvNxt;
+        /// <summary>Right edge of the window we last advertised (RCV.NXT + RCV.WND then).</summary>
+        public uint RcvAdv;
+        public readonly ByteRing RcvBuf;
+        public bool FinReceived;
+
+        // Timers: absolute deadlines in ms, DeadlineHeap.Never when off.
+        public long RtxAt, TimeWaitAt, FinWait2At, KeepAliveAt, DelAckAt;
+        public int Retries;          // consecutive retransmission timeouts
+        public int KeepAliveProbes;  // unanswered keep-alive probes
+
+        // RTT measurement (one segment at a time; Karn's rule).
+        public readonly RtoEstimator Rto;
+        public bool RttTiming;
+        public uint RttSeq;
+        public long RttStart;
+
+        // Congestion control (RFC 5681).
+        public int Cwnd, Ssthresh;
+
+        public bool AckNow;
+
+        public Tcb(int slot, TcpConfig cfg)
+        {
+            Slot = slot;
+            SndBuf = new ByteRing(cfg.SndBuf);
+            RcvBuf = new ByteRing(cfg.RcvBuf);
+            Rto = new RtoEstimator(cfg.RtoInitialMs, cfg.RtoMinMs, cfg.RtoMaxMs);
+        }
+
+        public int Handle { get { return (Generation << 16) | Slot; } }
+
+        /// <summary>Data bytes in the send buffer not yet sent (from SND.NXT on).</summary>
+        public int Unsent
+        {
+            get
+            {
+                int sent = (int)(SndNxt - SndBufSeq);
+                if (sent < 0) sent = 0;
+                int n = SndBuf.Count - sent;
+                return n < 0 ? 0 : n;
+            }
+        }
+
+        /// <summary>The FIN's sequence number, once queued: right after the last data byte.</summary>
+        public uint FinSeq { get { return SndBufSeq + (uint)SndBuf.Count; } }
+
+        public bool IsSynchronized
+        {
+            get { return State >= TcpState.Established; }
+        }
+
+        public void Reset()
+        {
+            InUse = false; State = TcpState.Closed; StateSince = 0; Order = 0;
+            LocalPort = 0; RemoteAddr = 0; RemotePort = 0;
+            AppOwned = false; Listener = -1; Accepted = false; AppClosed = false; ReadShut = false;
+            Linger0 = false; Error = 0; Passive = false; Backlog = 0;
+            Iss = SndUna = SndNxt = SndWl1 = SndWl2 = SndMax = 0;
+            SndWnd = MaxSndWnd = SndMss = 0; SndBufSeq = 0; SndBuf.Clear(); FinQueued = false; FinAcked = false;
+            Irs = RcvNxt = RcvAdv = 0; RcvBuf.Clear(); FinReceived = false;
+            RtxAt = TimeWaitAt = FinWait2At = KeepAliveAt = DelAckAt = DeadlineHeap.Never;
+            Retries = 0; KeepAliveProbes = 0;
+            Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
+            Cwnd = 0; Ssthresh = 0; AckNow = false;
+        }
+
+        /// <summary>The earliest armed timer.</summary>
+        public long NextDeadline
+        {
+            get
+            {
+                long d = RtxAt;
+                if (TimeWaitAt < d) d = TimeWaitAt;
+                if (FinWait2At < d) d = FinWait2At;
+                if (KeepAliveAt < d) d = KeepAliveAt;
+                if (DelAckAt < d) d = DelAckAt;
+                return d;
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+namespace NanoTcp
+{
+    /// <summary>What the engine sends: SYN, data, FIN, ACK and RST segments, built in one reused buffer.</summary>
+    public sealed partial class TcpEngine
+    {
+        const int MaxOptions = 4; // we send only MSS, on SYN and SYN-ACK
+        readonly byte[] _txBuf;
+        readonly byte[] _synOptions = new byte[MaxOptions];
+        int _ipId;
+
+        /// <summary>
+        /// Sends whatever the connection may send now: SYN or SYN-ACK, data within the send and
+        /// congestion windows, FIN after the last byte, or a pure ACK when one is owed.
+        /// </summary>
+        void Output(long now, Tcb t)
+        {
+            if (!t.InUse) return;
+            switch (t.State)
+            {
+                case TcpState.Closed:
+                case TcpState.Listen:
+                    return;
+                case TcpState.TimeWait:
+                    if (t.AckNow) SendAck(now, t);
+                    return;
+            }
+            if (t.SndUna == t.Iss)
+            {
+                // Our SYN is not acknowledged yet: (re)send SYN or SYN-ACK, nothing else.
+                if (t.SndNxt == t.Iss)
+                {
+                    int synFlags = t.State == TcpState.SynSent ? TcpFlags.Syn : TcpFlags.Syn | TcpFlags.Ack;
+                    SendFromConnection(now, t, t.Iss, synFlags, 0);
+                    t.SndNxt = t.Iss + 1;
+                    AfterSend(now, t, t.Iss, 1, synFlags, 0);
+                }
+                else if (t.AckNow && t.State != TcpState.SynSent) SendAck(now, t);
+                return;
+            }
+            if (SeqNum.Lt(t.SndNxt, t.SndUna)) t.SndNxt = t.SndUna;
+
+            bool sent = false;
+            while (true)
+            {
+                int offset = (int)(t.SndNxt - t.SndBufSeq); // first unsent byte in SndBuf
+                if (offset < 0) offset = 0;
+                int avail = t.SndBuf.Count - offset;
+                if (avail < 0) avail = 0;
+                int wnd = t.SndWnd < t.Cwnd ? t.SndWnd : t.Cwnd;
+                int usable = (int)(t.SndUna + (uint)wnd - t.SndNxt);
+                if (usable < 0) usable = 0;
+                int n = avail < usable ? avail : usable;
+                if (n > t.SndMss) n = t.SndMss;
+                // Sender-side silly-window avoidance (RFC 9293 §3.8.6.2.1): a full segment, all we have, or half the peer's largest window.
+                if (n > 0 && n < t.SndMss && n < avail && n < t.MaxSndWnd / 2) n = 0;
+                // FIN rides on the segment that ends the data (offset + n past the end means it was sent already).
+                bool fin = t.FinQueued && offset + n == t.SndBuf.Count;
+                if (n == 0 && !fin) break;
+                int flags = TcpFlags.Ack;
+                if (n > 0 && offset + n == t.SndBuf.Count) flags |= TcpFlags.Psh; // last bytes of what was written, as BSD/Linux do
+                if (fin) flags |= TcpFlags.Fin;
+                uint seq = t.SndNxt;
+                if (n > 0) t.SndBuf.Peek(offset, _txBuf, Wire.HeaderLength(0), n);
+                SendFromConnection(now, t, seq, flags, n);
+                int used = n + (fin ? 1 : 0);
+                t.SndNxt = seq + (uint)used;
+                AfterSend(now, t, seq, used, flags, n);
+                sent = true;
+                if (fin) break;
+            }
+            if (!sent && t.AckNow) SendAck(now, t);
+            ArmPersistIfStalled(now, t);
+        }
+
+        /// <summary>Bookkeeping after a sequence-consuming segment: SND.MAX, retransmission log, RTT timing, RTO timer.</summary>
+        void AfterSend(long now, Tcb t, uint seq, int used, int flags, int payloadLength)
+        {
+            if (SeqNum.Lt(seq, t.SndMax))
+            {
+                _counters.Retransmissions++;
+                t.RttTiming = false; // Karn: never time a retransmitted segment
+                LogTx(now, t, EvRtx, flags, seq, t.RcvNxt, payloadLength, null);
+            }
+            else if (!t.RttTiming)
+            {
+                t.RttTiming = true;
+                t.RttSeq = seq;
+                t.RttStart = now;
+            }
+            if (SeqNum.Gt(seq + (uint)used, t.SndMax)) t.SndMax = seq + (uint)used;
+            if (t.RtxAt == DeadlineHeap.Never) t.RtxAt = now + t.Rto.RtoMs;
+        }
+
+        /// <summary>Builds and transmits one segment of a connection; the payload, if any, is already in _txBuf.</summary>
+        void SendFromConnection(long now, Tcb t, uint seq, int flags, int payloadLength)
+        {
+            int optLen = 0;
+            if ((flags & TcpFlags.Syn) != 0)
+            {
+                _synOptions[0] = 2; _synOptions[1] = 4;
+                Wire.WriteU16(_synOptions, 2, _cfg.Mss);
+                optLen = 4;
+                if (payloadLength > 0) System.Array.Copy(_txBuf, Wire.HeaderLength(0), _txBuf, Wire.HeaderLength(optLen), payloadLength);
+            }
+            uint ack = (flags & TcpFlags.Ack) != 0 ? t.RcvNxt : 0;
+            int window = AdvertisedWindow(t);
+            if ((flags & TcpFlags.Ack) != 0 || (flags & TcpFlags.Syn) != 0) t.RcvAdv = t.RcvNxt + (uint)window;
+            int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
+                seq, ack, flags, window, _synOptions, optLen, payloadLength, _ipId++);
+            if ((flags & TcpFlags.Ack) != 0) { t.AckNow = false; t.DelAckAt = DeadlineHeap.Never; }
+            _counters.SegmentsOut++;
+            _link.Transmit(_txBuf, 0, len);
+        }
+
+        /// <summary>RCV.WND: free receive buffer, never shrinking what we already advertised (RFC 9293 §3.8.6.2.2).</summary>
+        int AdvertisedWindow(Tcb t)
+        {
+            int free = t.RcvBuf.Free;
+            int promised = (int)(t.RcvAdv - t.RcvNxt);
+            if (promised > free && t.RcvAdv != 0) free = promised;
+            return free > 65535 ? 65535 : free;
+        }
+
+        /// <summary>&lt;SEQ=SND.NXT&gt;&lt;ACK=RCV.NXT&gt;&lt;CTL=ACK&gt;</summary>
+        void SendAck(long now, Tcb t)
+        {
+            SendFromConnection(now, t, t.SndNxt, TcpFlags.Ack, 0);
+        }
+
+        /// <summary>RST for an established connection: &lt;SEQ=SND.NXT&gt;&lt;CTL=RST&gt; (RFC 9293 §3.10.5).</summary>
+        void SendReset(long now, Tcb t, string why)
+        {
+            int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
+                t.SndNxt, 0, TcpFlags.Rst, 0, _synOptions, 0, 0, _ipId++);
+            _counters.SegmentsOut++;
+            _counters.RstsSent++;
+            LogTx(now, t, EvRst, TcpFlags.Rst, t.SndNxt, 0, 0, why);
+            _link.Transmit(_txBuf, 0, len);
+        }
+
+        /// <summary>
+        /// RST answering the current segment when no connection wants it (RFC 9293 §3.10.7.1):
+        /// &lt;SEQ=SEG.ACK&gt;&lt;CTL=RST&gt; if it had ACK, else &lt;SEQ=0&gt;&lt;ACK=SEG.SEQ+SEG.LEN&gt;&lt;CTL=RST,ACK&gt;.
+        /// </summary>
+        void SendResetFor(long now, string why)
+        {
+            if ((_seg.Flags & TcpFlags.Rst) != 0) return; // never answer a RST
+            uint seq, ack;
+            int flags;
+            if ((_seg.Flags & TcpFlags.Ack) != 0) { seq = _seg.Ack; ack = 0; flags = TcpFlags.Rst; }
+            else { seq = 0; ack = _seg.Seq + (uint)_seg.SegLen; flags = TcpFlags.Rst | TcpFlags.Ack; }
+            int srcPort = _seg.SrcPort, dstPort = _seg.DstPort;
+            uint srcAddr = _seg.SrcAddr;
+            if (_log.Enabled)
+            {
+                _log.Begin(now).Str(" - ").Addr(_cfg.LocalAddress, dstPort).Char(' ').Addr(srcAddr, srcPort).Char(' ').Str(EvRst)
+                    .Key("tx").Flags(flags).Key("seq").Int(seq);
+                if ((flags & TcpFlags.Ack) != 0) _log.Key("ack").Int(ack);
+                _log.Key("why").Str(why).End();
+            }
+            int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, srcAddr, dstPort, srcPort, seq, ack, flags, 0, _synOptions, 0, 0, _ipId++);
+            _counters.SegmentsOut++;
+            _counters.RstsSent++;
+            _link.Transmit(_txBuf, 0, len);
+        }
+
+        /// <summary>RFC 5961 challenge ACK, limited to ChallengeAckLimit per second across the engine.</summary>
+        void SendChallengeAck(long now, Tcb t, string why)
+        {
+            if (now - _challengeWindowStart >= 1000) { _challengeWindowStart = now; _challengeCount = 0; }
+            if (_challengeCount >= _cfg.ChallengeAckLimit)
+            {
+                LogEvent(now, t, EvChallenge, "suppressed", why);
+                return;
+            }
+            _challengeCount++;
+            _counters.ChallengeAcks++;
+            LogTx(now, t, EvChallenge, TcpFlags.Ack, t.SndNxt, t.RcvNxt, 0, why);
+            SendAck(now, t);
+        }
+
+        long _challengeWindowStart = long.MinValue / 2;
+        int _challengeCount;
+
+        /// <summary>Send a window update once reading has opened the window by min(MSS, half the buffer) (receiver SWS avoidance).</summary>
+        void MaybeWindowUpdate(long now, Tcb t)
+        {
+            if (t.State < TcpState.Established || t.State == TcpState.TimeWait || t.FinReceived) return;
+            int advertised = (int)(t.RcvAdv - t.RcvNxt);
+            int threshold = t.RcvBuf.Capacity / 2 < t.SndMss ? t.RcvBuf.Capacity / 2 : t.SndMss;
+            if (t.RcvBuf.Free - advertised >= threshold || (advertised == 0 && t.RcvBuf.Free > 0))
+            {
+                SendAck(now, t);
+                UpdateTimer(t);
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+namespace NanoTcp
+{
+    /// <summary>
+    /// Per-connection timers: retransmission (and zero-window persist), TIME_WAIT (2·MSL),
+    /// FIN_WAIT_2, keep-alive and delayed ACK. Each connection's earliest deadline sits in one
+    /// heap, so a tick touches only connections whose timer is due.
+    /// </summary>
+    public sealed partial class TcpEngine
+    {
+        /// <summary>Re-files a connection's earliest deadline in the heap; call after changing any of its timers.</summary>
+        void UpdateTimer(Tcb t)
+        {
+            _timers.Set(t.Slot, t.InUse ? t.NextDeadline : DeadlineHeap.Never);
+        }
+
+        /// <summary>Runs every timer due at or before now. Cost: O(log n) per due connection, nothing for idle ones.</summary>
+        public void Tick(long now)
+        {
+            while (_timers.Count > 0 && _timers.MinDeadline <= now)
+            {
+                _counters.TimerChecks++;
+                Tcb t = _table[_timers.MinSlot];
+                FireTimers(now, t);
+                if (t.InUse && t.NextDeadline <= now)
+                {
+                    // A handler re-armed for the past (zero-length timer): push it forward so the loop ends.
+                    if (t.RtxAt <= now) t.RtxAt = now + 1;
+                    if (t.DelAckAt <= now) t.DelAckAt = now + 1;
+                    if (t.KeepAliveAt <= now) t.KeepAliveAt = now + 1;
+                    if (t.FinWait2At <= now) t.FinWait2At = now + 1;
+                    if (t.TimeWaitAt <= now) t.TimeWaitAt = now + 1;
+                }
+                UpdateTimer(t);
+            }
+        }
+
+        void FireTimers(long now, Tcb t)
+        {
+            if (t.TimeWaitAt <= now)
+            {
+                t.TimeWaitAt = DeadlineHeap.Never;
+                LogEvent(now, t, EvTimeout, "timer", "2msl");
+                Cause(CauseTimer, "2msl");
+                SetState(now, t, TcpState.Closed);
+                return;
+            }
+            if (t.FinWait2At <= now)
+            {
+                t.FinWait2At = DeadlineHeap.Never;
+                LogEvent(now, t, EvTimeout, "timer", "fin_wait_2");
+                Cause(CauseTimer, "fin_wait_2");
+                SetState(now, t, TcpState.Closed);
+                return;
+            }
+            if (t.RtxAt <= now)
+            {
+                t.RtxAt = DeadlineHeap.Never;
+                RetransmitTimeout(now, t);
+                if (!t.InUse || t.State == TcpState.Closed) return;
+            }
+            if (t.KeepAliveAt <= now)
+            {
+                t.KeepAliveAt = DeadlineHeap.Never;
+                KeepAliveTimeout(now, t);
+                if (!t.InUse || t.State == TcpState.Closed) return;
+            }
+            if (t.DelAckAt <= now)
+            {
+                t.DelAckAt = DeadlineHeap.Never;
+                if (t.AckNow || t.State >= TcpState.Established) SendAck(now, t);
+            }
+        }
+
+        /// <summary>RFC 6298 §5.4–5.7: back off, resend from SND.UNA, or give up after the retry limit.</summary>
+        void RetransmitTimeout(long now, Tcb t)
+        {
+            bool persist = t.SndUna == t.SndMax; // nothing outstanding: a zero-window probe is due
+            bool syn = t.SndUna == t.Iss;
+            int limit = syn ? _cfg.SynMaxRetries : _cfg.MaxRetries;
+            LogEvent(now, t, EvTimeout, "timer", persist ? "persist" : (syn && t.State == TcpState.SynReceived ? "syn_received" : "rto"));
+            if (!persist && t.Retries >= limit)
+            {
+                _counters.TimedOut++;
+                if (syn && t.State == TcpState.SynReceived && t.Passive)
+                {
+                    // A half-open connection that never completed: just forget it (no RST to a peer that may not exist).
+                    Cause(CauseTimer, "syn_received");
+                    SetState(now, t, TcpState.Closed);
+                    return;
+                }
+                t.Error = TcpError.TimedOut;
+                if (t.State != TcpState.SynSent) SendReset(now, t, "retries-exhausted");
+                Cause(CauseTimer, "retries-exhausted");
+                SetState(now, t, TcpState.Closed);
+                return;
+            }
+            t.Retries++;
+            t.Rto.Backoff();
+            if (persist)
+            {
+                SendWindowProbe(now, t);
+                return;
+            }
+            // RFC 5681 §3.1: after a timeout, ssthresh = max(FlightSize / 2, 2·SMSS) and cwnd = 1 segment.
+            int flight = (int)(t.SndMax - t.SndUna);
+            int mss = t.SndMss > 0 ? t.SndMss : _cfg.Mss;
+            t.Ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
+            t.Cwnd = mss;
+            t.SndNxt = t.SndUna; // go back: resend from the first unacknowledged byte
+            Output(now, t);
+            if (t.RtxAt == DeadlineHeap.Never) t.RtxAt = now + t.Rto.RtoMs;
+        }
+
+        /// <summary>Zero window with data waiting: send one byte beyond the window so the peer's ACK reopens it (RFC 9293 §3.8.6.1).</summary>
+        void SendWindowProbe(long now, Tcb t)
+        {
+            int offset = (int)(t.SndNxt - t.SndBufSeq);
+            if (offset < 0 || offset >= t.SndBuf.Count)
+            {
+                ArmPersistIfStalled(now, t);
+                return;
+            }
+            t.SndBuf.Peek(offset, _txBuf, Wire.HeaderLength(0), 1);
+            uint seq = t.SndNxt;
+            SendFromConnection(now, t, seq, TcpFlags.Ack, 1);
+            LogTx(now, t, "PROBE", TcpFlags.Ack, seq, t.RcvNxt, 1, "zero-window");
+            t.SndNxt = seq + 1;
+            AfterSend(now, t, seq, 1, TcpFlags.Ack, 1);
+        }
+
+        /// <summary>Data waits, nothing is in flight and the peer's window is closed: arm the persist timer.</summary>
+        void ArmPersistIfStalled(long now, Tcb t)
+        {
+            if (t.RtxAt != DeadlineHeap.Never || t.SndUna != t.SndMax || t.SndWnd != 0) return;
+            if (t.Unsent == 0) return;
+            t.RtxAt = now + t.Rto.RtoMs;
+        }
+
+        void KeepAliveTimeout(long now, Tcb t)
+        {
+            if (t.State != TcpState.Established && t.State != TcpState.CloseWait) return;
+            if (t.SndUna != t.SndMax) { ArmKeepAlive(now, t); return; } // data in flight: the RTO watches the peer
+            LogEvent(now, t, EvTimeout, "timer", "keepalive");
+            if (t.KeepAliveProbes >= _cfg.KeepAliveCount)
+            {
+                _counters.TimedOut++;
+                t.Error = TcpError.TimedOut;
+                SendReset(now, t, "keepalive-unanswered");
+                Cause(CauseTimer, "keepalive");
+                SetState(now, t, TcpState.Closed);
+                return;
+            }
+            t.KeepAliveProbes++;
+            // RFC 9293 §3.8.4: a probe is <SEQ=SND.NXT-1> with no data, so the peer must answer with an ACK.
+            SendFromConnection(now, t, t.SndNxt - 1, TcpFlags.Ack, 0);
+            LogTx(now, t, EvKeepAlive, TcpFlags.Ack, t.SndNxt - 1, t.RcvNxt, 0, null);
+            t.KeepAliveAt = now + _cfg.KeepAliveIntervalMs;
+        }
+
+        void ArmKeepAlive(long now, Tcb t)
+        {
+            if (_cfg.KeepAliveIdleMs <= 0) return;
+            if (t.State != TcpState.Established && t.State != TcpState.CloseWait) { t.KeepAliveAt = DeadlineHeap.Never; return; }
+            t.KeepAliveAt = now + _cfg.KeepAliveIdleMs;
+        }
+
+        void ArmFinWait2(long now, Tcb t)
+        {
+            if (_cfg.FinWait2TimeoutMs > 0 && t.FinWait2At == DeadlineHeap.Never) t.FinWait2At = now + _cfg.FinWait2TimeoutMs;
+        }
+    }
+}
