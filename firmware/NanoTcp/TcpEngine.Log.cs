@@ -64,7 +64,7 @@ namespace NanoTcp
         LogWriter Prefix(long now, Tcb t)
         {
             _log.Begin(now).Str(" #").Int(t.Slot).Char(' ').Addr(_cfg.LocalAddress, t.LocalPort).Char(' ');
-            if (t.State == TcpState.Listen || t.RemotePort == 0) _log.Str("*:*");
+            if (t.RemotePort == 0) _log.Str("*:*"); // a listener
             else _log.Addr(t.RemoteAddr, t.RemotePort);
             return _log;
         }

@@ -95,10 +95,11 @@ namespace NanoTcp
                 return;
             }
             t.Retries++;
-            t.Rto.Backoff();
             if (persist)
             {
                 SendWindowProbe(now, t);
+                t.Rto.Backoff();
+                t.RtxAt = now + t.Rto.RtoMs;
                 return;
             }
             // RFC 5681 §3.1: after a timeout, ssthresh = max(FlightSize / 2, 2·SMSS) and cwnd = 1 segment.
@@ -107,8 +108,9 @@ namespace NanoTcp
             t.Ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
             t.Cwnd = mss;
             t.SndNxt = t.SndUna; // go back: resend from the first unacknowledged byte
-            Output(now, t);
-            if (t.RtxAt == DeadlineHeap.Never) t.RtxAt = now + t.Rto.RtoMs;
+            Output(now, t);      // its RTX line names the timeout that expired
+            t.Rto.Backoff();
+            t.RtxAt = now + t.Rto.RtoMs;
         }
 
         /// <summary>Zero window with data waiting: send one byte beyond the window so the peer's ACK reopens it (RFC 9293 §3.8.6.1).</summary>
