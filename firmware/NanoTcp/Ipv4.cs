@@ -34,7 +34,7 @@ namespace NanoTcp
 
         public static string ToText(uint address)
         {
-            // int, not uint: nanoFramework's mscorlib has Int32.ToString but no UInt32.ToString.
+            // Each octet as an int: one Int32.ToString per part.
             return ((int)(address >> 24)).ToString() + "." + ((int)((address >> 16) & 0xFF)).ToString() + "."
                 + ((int)((address >> 8) & 0xFF)).ToString() + "." + ((int)(address & 0xFF)).ToString();
         }
