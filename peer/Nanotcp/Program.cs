@@ -1,0 +1,10 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Nanotcp.Commands;
+
+// The root is a plain Command so that help shows "nanotcp" rather than the assembly's file name.
+var root = new Command("nanotcp", "nanotcp: the desktop peer of the NanoTcp TCP engine");
+root.Options.Add(new HelpOption());
+root.Options.Add(new VersionOption());
+root.Subcommands.Add(ScriptCommand.Create());
+return root.Parse(args).Invoke();
