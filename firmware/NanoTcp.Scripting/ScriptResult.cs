@@ -25,17 +25,25 @@ namespace NanoTcp.Scripting
         public ArrayList Log = new ArrayList();
 
         /// <summary>
-        /// The failure as text: "line N: message", the line itself, then expected/actual
-        /// (each on its own line, indented). "" when the script passed.
+        /// The failure as text: "line N: message", then <see cref="FailureDetails"/>. "" when the
+        /// script passed.
         /// </summary>
         public string FailureText()
         {
             if (Passed) return "";
-            string s = Line > 0 ? "line " + Line.ToString() + ": " + Message : Message;
+            string head = Line > 0 ? "line " + Line.ToString() + ": " + Message : Message;
+            string details = FailureDetails();
+            return details.Length == 0 ? head : head + "\n" + details;
+        }
+
+        /// <summary>The failing line, expected and actual, one indented line each (those known).</summary>
+        public string FailureDetails()
+        {
+            string s = "";
             if (SourceLine != null) s = s + "\n  script:   " + SourceLine;
             if (Expected != null) s = s + "\n  expected: " + Expected;
             if (Actual != null) s = s + "\n  actual:   " + Actual;
-            return s;
+            return s.Length == 0 ? s : s.Substring(1);
         }
     }
 }

@@ -88,9 +88,8 @@ public static class ScriptCommand
         {
             string where = result.Line > 0 ? $"{path}:{result.Line}" : path;
             output.WriteLine($"FAIL  {where}: {result.Message}");
-            if (result.SourceLine != null) output.WriteLine($"  script:   {result.SourceLine}");
-            if (result.Expected != null) output.WriteLine($"  expected: {result.Expected}");
-            if (result.Actual != null) output.WriteLine($"  actual:   {result.Actual}");
+            string details = result.FailureDetails();
+            if (details.Length > 0) output.WriteLine(details);
         }
         foreach (object warning in result.Warnings) output.WriteLine($"  warning:  {warning}");
         if (!result.Passed || verbose)
