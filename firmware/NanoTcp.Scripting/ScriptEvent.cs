@@ -23,6 +23,8 @@ namespace NanoTcp.Scripting
         public const int AssertState = 2;
         /// <summary>A line the interpreter skips with a warning (other %{ }% code, `shell` lines).</summary>
         public const int Skipped = 3;
+        /// <summary>"%{ peer_port = 40001 }%": later lines speak for the connection from that peer port.</summary>
+        public const int PeerPort = 4;
     }
 
     /// <summary>One timed line of a script. Times are microseconds.</summary>
@@ -88,6 +90,12 @@ namespace NanoTcp.Scripting
         public int ExpectedErrno;
         /// <summary>The call without its time and result: "read(4, ..., 100)".</summary>
         public string CallText;
+    }
+
+    /// <summary>"%{ peer_port = 40001 }%" (a NanoTcp extension; valid Python, so packetdrill itself would only set a variable).</summary>
+    public sealed class PeerPortEvent : ScriptEvent
+    {
+        public int Port;
     }
 
     /// <summary>"%{ assert tcpi_state == TCP_TIME_WAIT }%".</summary>

@@ -299,6 +299,16 @@ namespace NanoTcp.Scripting
             {
                 string s = ScriptText.Strip(statements[i]);
                 if (s.Length == 0) continue;
+                int port = PeerPortAssignment(s);
+                if (port > 0)
+                {
+                    if (statements.Length > 1 && body.IndexOf("tcpi_state") >= 0) throw ScriptFailure.Syntax(line, "put peer_port = N in a %{ }% block of its own");
+                    PeerPortEvent pe = new PeerPortEvent();
+                    pe.Kind = EventKind.PeerPort;
+                    pe.Port = port;
+                    return pe;
+                }
+                if (port == 0) throw ScriptFailure.Syntax(line, "peer_port must be a port number 1..65535");
                 string name = TcpiStateAssert(s);
                 if (name == null) { skipped = skipped.Length == 0 ? s : skipped + "; " + s; continue; }
                 if (check != null) throw ScriptFailure.Syntax(line, "write one tcpi_state assert per %{ }% block");
@@ -315,6 +325,23 @@ namespace NanoTcp.Scripting
             ScriptEvent e = new ScriptEvent();
             e.Kind = EventKind.Skipped;
             return e;
+        }
+
+        /// <summary>The port of "peer_port = N": N when valid, 0 when N is not a port, -1 when the statement is something else.</summary>
+        static int PeerPortAssignment(string statement)
+        {
+            Cursor c = new Cursor(statement, 0);
+            if (c.TryIdentifier() != "peer_port" || !c.TryChar('=')) return -1;
+            string rest = ScriptText.Strip(statement.Substring(c.Position));
+            int port = 0;
+            if (rest.Length == 0 || rest.Length > 5) return 0;
+            for (int i = 0; i < rest.Length; i++)
+            {
+                char ch = rest[i];
+                if (ch < '0' || ch > '9') return 0;
+                port = port * 10 + (ch - '0');
+            }
+            return port >= 1 && port <= 65535 ? port : 0;
         }
 
         /// <summary>The state name of "assert tcpi_state == NAME[, message]", else null.</summary>

@@ -161,6 +161,10 @@ namespace NanoTcp.Scripting
                 case EventKind.AssertState:
                     CheckState((AssertStateEvent)e);
                     break;
+                case EventKind.PeerPort:
+                    peerPort = ((PeerPortEvent)e).Port;
+                    iss = IssFor(peerPort);
+                    break;
             }
             baseTime = start;
         }
@@ -266,7 +270,7 @@ namespace NanoTcp.Scripting
             Segment s = op.Segment;
             string diff = null;
             if (s.Flags != p.Flags) diff = Add(diff, "flags");
-            if (unchecked(s.Seq - iss) != (uint)p.Seq) diff = Add(diff, "seq");
+            if (unchecked(s.Seq - IssFor(s.DstPort)) != (uint)p.Seq) diff = Add(diff, "seq");
             if (s.PayloadLength != p.Length) diff = Add(diff, "length");
             if (p.HasAck && (s.Flags & TcpFlags.Ack) != 0 && s.Ack != (uint)p.Ack) diff = Add(diff, "ack");
             if (p.HasWindow && s.Window != p.Window) diff = Add(diff, "win");
@@ -282,7 +286,30 @@ namespace NanoTcp.Scripting
 
         string Format(OutboundPacket op)
         {
-            return op.Format(iss, script.LocalAddress, enginePort, script.RemoteAddress, peerPort);
+            return op.Format(IssFor(op.Segment.DstPort), script.LocalAddress, enginePort, script.RemoteAddress, peerPort);
+        }
+
+        // ---- flows: one ISS per peer port ("%{ peer_port = N }%" switches between them) ----------
+
+        readonly int[] flowPorts = new int[256];
+        readonly uint[] flowIss = new uint[256];
+        int flowCount;
+
+        void RememberIss(int port, uint value)
+        {
+            for (int i = 0; i < flowCount; i++)
+                if (flowPorts[i] == port) { flowIss[i] = value; return; }
+            if (flowCount == flowPorts.Length) return;
+            flowPorts[flowCount] = port;
+            flowIss[flowCount++] = value;
+        }
+
+        /// <summary>The engine's ISS on the connection to a peer port; 0 until its SYN or SYN-ACK was seen.</summary>
+        uint IssFor(int port)
+        {
+            for (int i = 0; i < flowCount; i++)
+                if (flowPorts[i] == port) return flowIss[i];
+            return 0;
         }
 
         // ---- time --------------------------------------------------------------------------
@@ -346,10 +373,15 @@ namespace NanoTcp.Scripting
             OutboundPacket op = new OutboundPacket(clock, packet, offset, length);
             if (op.Malformed == DropReason.None && op.Segment.Has(TcpFlags.Syn) && op.Segment.DstAddr == script.RemoteAddress)
             {
-                // The engine's SYN or SYN-ACK: its ISS, and (for connect) its port.
-                iss = op.Segment.Seq;
-                enginePort = op.Segment.SrcPort;
-                peerPort = op.Segment.DstPort;
+                // The engine's SYN or SYN-ACK: the ISS of that flow, and (for connect) the engine's port.
+                RememberIss(op.Segment.DstPort, op.Segment.Seq);
+                bool activeOpen = !op.Segment.Has(TcpFlags.Ack); // connect(): the script's connection by definition
+                if (activeOpen) peerPort = op.Segment.DstPort;
+                if (op.Segment.DstPort == peerPort)
+                {
+                    iss = op.Segment.Seq;
+                    enginePort = op.Segment.SrcPort;
+                }
             }
             outbound.Add(op);
         }
