@@ -45,7 +45,7 @@ namespace NanoTcp
             return Char(':').Int(port);
         }
 
-        /// <summary>tcpdump-style flags: [S], [S.], [F.], [P.], [R], [.] ("." is ACK).</summary>
+        /// <summary>tcpdump-style flags in tcpdump's order F S R P . U E W: [S], [S.], [FP.], [R], [.] ("." is ACK).</summary>
         public LogWriter Flags(int flags)
         {
             Char('[');
@@ -53,10 +53,10 @@ namespace NanoTcp
             if ((flags & TcpFlags.Syn) != 0) Char('S');
             if ((flags & TcpFlags.Rst) != 0) Char('R');
             if ((flags & TcpFlags.Psh) != 0) Char('P');
+            if ((flags & TcpFlags.Ack) != 0) Char('.');
             if ((flags & TcpFlags.Urg) != 0) Char('U');
             if ((flags & TcpFlags.Ece) != 0) Char('E');
             if ((flags & TcpFlags.Cwr) != 0) Char('W');
-            if ((flags & TcpFlags.Ack) != 0) Char('.');
             return Char(']');
         }
     }

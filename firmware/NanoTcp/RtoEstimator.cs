@@ -52,6 +52,15 @@ namespace NanoTcp
             _rtoMs = Clamp((_srttUs + varTerm + 999) / 1000);
         }
 
+        /// <summary>
+        /// RFC 6298 §5.7: after the SYN or SYN-ACK timed out, data transmission starts with an RTO
+        /// of at least 3 s (within max), unless a valid RTT sample has been taken since.
+        /// </summary>
+        public void AfterHandshakeTimeout()
+        {
+            if (!_hasSample && _rtoMs < 3000) _rtoMs = Clamp(3000);
+        }
+
         /// <summary>Timer expired: RTO = min(2·RTO, max) (RFC 6298 §5.5).</summary>
         public void Backoff()
         {

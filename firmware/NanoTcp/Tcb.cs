@@ -53,6 +53,7 @@ namespace NanoTcp
         // Timers: absolute deadlines in ms, DeadlineHeap.Never when off.
         public long RtxAt, TimeWaitAt, FinWait2At, KeepAliveAt, DelAckAt;
         public int Retries;          // consecutive retransmission timeouts
+        public bool SynTimedOut;     // our SYN or SYN-ACK had to be retransmitted (RFC 6298 §5.7)
         public int KeepAliveProbes;  // unanswered keep-alive probes
 
         // RTT measurement (one segment at a time; Karn's rule).
@@ -106,7 +107,7 @@ namespace NanoTcp
             SndWnd = MaxSndWnd = SndMss = 0; SndBufSeq = 0; SndBuf.Clear(); FinQueued = false; FinAcked = false;
             Irs = RcvNxt = RcvAdv = 0; RcvBuf.Clear(); FinReceived = false;
             RtxAt = TimeWaitAt = FinWait2At = KeepAliveAt = DelAckAt = DeadlineHeap.Never;
-            Retries = 0; KeepAliveProbes = 0;
+            Retries = 0; KeepAliveProbes = 0; SynTimedOut = false;
             Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
             Cwnd = 0; Ssthresh = 0; AckNow = false;
         }

@@ -23,8 +23,7 @@ namespace NanoTcp
                 && SeqNum.Gt(_seg.Seq, t.RcvNxt) && FindListener(_seg.DstPort) != null)
             {
                 // RFC 9293 §3.6.1 / RFC 6191: a new SYN above the old RCV.NXT may reopen a 4-tuple in TIME_WAIT.
-                LogRecycle(now, t, "new-syn");
-                Release(t);
+                RecycleSlot(now, t, "new-syn");
                 t = null;
             }
             if (t == null)
@@ -61,7 +60,7 @@ namespace NanoTcp
             if (CountChildren(l, true) >= _synBacklog)
             {
                 Tcb oldest = Oldest(TcpState.SynReceived, TcpState.SynReceived, l.Slot);
-                if (oldest != null) { LogRecycle(now, oldest, "syn-backlog"); Release(oldest); }
+                if (oldest != null) RecycleSlot(now, oldest, "syn-backlog");
             }
             if (CountChildren(l, false) >= l.Backlog)
             {

@@ -3,7 +3,7 @@ namespace NanoTcp
     /// <summary>The state log (README "The state log") and the one place where a connection changes state.</summary>
     public sealed partial class TcpEngine
     {
-        const int CauseRx = 1, CauseApp = 2, CauseTimer = 3;
+        const int CauseRx = 1, CauseApp = 2, CauseTimer = 3, CausePolicy = 4;
         int _causeKind;
         string _causeText;
 
@@ -25,6 +25,7 @@ namespace NanoTcp
                     case CauseRx: RxCause(t); break;
                     case CauseApp: _log.Key("app").Str(_causeText); break;
                     case CauseTimer: _log.Key("timer").Str(_causeText); break;
+                    case CausePolicy: _log.Key("recycled").Str(_causeText); break;
                 }
                 if (from == TcpState.Closed && to == TcpState.SynSent) _log.Key("iss").Int(t.Iss);
                 if (to == TcpState.SynReceived) _log.Key("iss").Int(t.Iss).Key("irs").Int(t.Irs);
@@ -36,6 +37,7 @@ namespace NanoTcp
             switch (to)
             {
                 case TcpState.Established:
+                    if (t.SynTimedOut) t.Rto.AfterHandshakeTimeout();
                     ArmKeepAlive(now, t);
                     break;
                 case TcpState.FinWait2:

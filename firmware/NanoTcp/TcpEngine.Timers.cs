@@ -95,6 +95,7 @@ namespace NanoTcp
                 return;
             }
             t.Retries++;
+            if (syn) t.SynTimedOut = true;
             if (persist)
             {
                 SendWindowProbe(now, t);

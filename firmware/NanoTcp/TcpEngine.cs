@@ -105,6 +105,7 @@ namespace NanoTcp
             Cause(CauseApp, "connect");
             SetState(now, t, TcpState.SynSent);
             Output(now, t);
+            UpdateTimer(t);
             return t.Handle;
         }
 
@@ -350,10 +351,25 @@ namespace NanoTcp
             Tcb victim = Oldest(TcpState.TimeWait, TcpState.TimeWait, -1);
             if (victim == null) victim = Oldest(TcpState.LastAck, TcpState.Closing, -1);
             if (victim == null) return null;
-            LogRecycle(now, victim, "table-full");
-            if (victim.State != TcpState.TimeWait) SendReset(now, victim, "recycled");
-            Release(victim);
+            RecycleSlot(now, victim, "table-full");
             return victim;
+        }
+
+        /// <summary>
+        /// Ends a connection to free its slot: a RECYCLE line, RST to a peer still waiting for our
+        /// FIN's ACK (LAST_ACK, CLOSING), then its transition to CLOSED. The application, if it
+        /// still held the handle, finds it stale.
+        /// </summary>
+        void RecycleSlot(long now, Tcb victim, string why)
+        {
+            LogRecycle(now, victim, why);
+            if (victim.State == TcpState.LastAck || victim.State == TcpState.Closing) SendReset(now, victim, "recycled");
+            int kind = _causeKind;
+            string text = _causeText;
+            victim.AppOwned = false;
+            Cause(CausePolicy, why);
+            SetState(now, victim, TcpState.Closed);
+            Cause(kind, text);
         }
 
         Tcb Oldest(TcpState a, TcpState b, int listener)

@@ -80,7 +80,7 @@ namespace NanoTcp
         public static int Parse(byte[] b, int offset, int length, Segment seg)
         {
             seg.Clear();
-            if (b == null || length < IpHeaderLength + TcpHeaderLength || offset < 0 || offset + length > b.Length) return DropReason.Short;
+            if (b == null || length < IpHeaderLength + TcpHeaderLength || offset < 0 || offset > b.Length - length) return DropReason.Short;
             int vihl = b[offset];
             if ((vihl >> 4) != 4) return DropReason.Version;
             int ihl = (vihl & 0x0F) * 4;
@@ -100,11 +100,11 @@ namespace NanoTcp
             int t = offset + ihl;
             int tcpLength = total - ihl;
             int dataOffset = (b[t + 12] >> 4) * 4;
+            seg.SrcPort = ReadU16(b, t); // read before the checks below, so a drop can name the sender
+            seg.DstPort = ReadU16(b, t + 2);
             if (dataOffset < TcpHeaderLength || dataOffset > tcpLength) return DropReason.TcpHeader;
             if (Fold(Sum(b, t, tcpLength, PseudoHeaderSum(seg.SrcAddr, seg.DstAddr, tcpLength))) != 0) return DropReason.TcpChecksum;
 
-            seg.SrcPort = ReadU16(b, t);
-            seg.DstPort = ReadU16(b, t + 2);
             if (seg.SrcPort == 0 || seg.DstPort == 0) return DropReason.BadPort;
             seg.Seq = ReadU32(b, t + 4);
             seg.Ack = ReadU32(b, t + 8);
