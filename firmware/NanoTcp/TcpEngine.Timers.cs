@@ -74,11 +74,12 @@ namespace NanoTcp
         /// <summary>RFC 6298 §5.4–5.7: back off, resend from SND.UNA, or give up after the retry limit.</summary>
         void RetransmitTimeout(long now, Tcb t)
         {
-            bool persist = t.SndUna == t.SndMax; // nothing outstanding: a zero-window probe is due
             bool syn = t.SndUna == t.Iss;
+            // The peer's window is closed and data waits at SND.UNA: probe it (again) with one byte.
+            bool persist = !syn && t.SndWnd == 0 && SeqNum.Lt(t.SndUna, t.SndBufSeq + (uint)t.SndBuf.Count);
             int limit = syn ? _cfg.SynMaxRetries : _cfg.MaxRetries;
             LogEvent(now, t, EvTimeout, "timer", persist ? "persist" : (syn && t.State == TcpState.SynReceived ? "syn_received" : "rto"));
-            if (!persist && t.Retries >= limit)
+            if (t.Retries >= limit) // ACKs to probes reset Retries: only an unresponsive peer gets here
             {
                 _counters.TimedOut++;
                 if (syn && t.State == TcpState.SynReceived && t.Passive)
@@ -114,21 +115,20 @@ namespace NanoTcp
             t.RtxAt = now + t.Rto.RtoMs;
         }
 
-        /// <summary>Zero window with data waiting: send one byte beyond the window so the peer's ACK reopens it (RFC 9293 §3.8.6.1).</summary>
+        /// <summary>
+        /// Zero window with data waiting: send the byte at SND.UNA beyond the window, so the peer's
+        /// ACK tells us when the window reopens (RFC 9293 §3.8.6.1). Not timed for RTT (Karn).
+        /// </summary>
         void SendWindowProbe(long now, Tcb t)
         {
-            int offset = (int)(t.SndNxt - t.SndBufSeq);
-            if (offset < 0 || offset >= t.SndBuf.Count)
-            {
-                ArmPersistIfStalled(now, t);
-                return;
-            }
+            uint seq = t.SndUna;
+            int offset = (int)(seq - t.SndBufSeq);
             t.SndBuf.Peek(offset, _txBuf, Wire.HeaderLength(0), 1);
-            uint seq = t.SndNxt;
             SendFromConnection(now, t, seq, TcpFlags.Ack, 1);
             LogTx(now, t, "PROBE", TcpFlags.Ack, seq, t.RcvNxt, 1, "zero-window");
             t.SndNxt = seq + 1;
-            AfterSend(now, t, seq, 1, TcpFlags.Ack, 1);
+            if (SeqNum.Gt(t.SndNxt, t.SndMax)) t.SndMax = t.SndNxt;
+            t.RttTiming = false;
         }
 
         /// <summary>Data waits, nothing is in flight and the peer's window is closed: arm the persist timer.</summary>
