@@ -17,6 +17,8 @@ namespace NanoTcp
                 return;
             }
             Cause(CauseRx, null);
+            _rxFlags = _seg.Flags; // the log names the segment as it arrived, before any trimming
+            _rxSeq = _seg.Seq;
 
             Tcb t = Find(_seg.DstPort, _seg.SrcAddr, _seg.SrcPort);
             if (t != null && t.State == TcpState.TimeWait && _seg.Has(TcpFlags.Syn) && !_seg.Has(TcpFlags.Ack | TcpFlags.Rst)
@@ -165,6 +167,16 @@ namespace NanoTcp
             {
                 t.SndNxt = t.Iss;
                 return; // Output resends the SYN-ACK
+            }
+
+            // Simultaneous open (RFC 9293 §3.5, Figure 8 line 6): the peer's SYN-ACK repeats its SYN at
+            // IRS. That SYN was taken already; without it the segment sits at RCV.NXT and its ACK
+            // completes the handshake. BSD trims it the same way, and acknowledges at once.
+            if (t.State == TcpState.SynReceived && _seg.Has(TcpFlags.Syn) && _seg.Has(TcpFlags.Ack) && _seg.Seq == t.Irs)
+            {
+                _seg.Flags &= ~TcpFlags.Syn;
+                _seg.Seq++;
+                t.AckNow = true;
             }
 
             // First: sequence number check.

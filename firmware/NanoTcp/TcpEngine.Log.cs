@@ -6,6 +6,8 @@ namespace NanoTcp
         const int CauseRx = 1, CauseApp = 2, CauseTimer = 3, CausePolicy = 4;
         int _causeKind;
         string _causeText;
+        int _rxFlags;   // the current inbound segment's flags and seq as received
+        uint _rxSeq;
 
         /// <summary>Records what drives the next transitions: a received segment (the current one), an application call, or a timer.</summary>
         void Cause(int kind, string text) { _causeKind = kind; _causeText = text; }
@@ -74,7 +76,7 @@ namespace NanoTcp
         /// <summary>rx=[F.] seq=161 ack=734 len=0, numbers relative to each side's initial sequence number.</summary>
         void RxCause(Tcb t)
         {
-            _log.Key("rx").Flags(_seg.Flags).Key("seq").Int(_seg.Seq - t.Irs);
+            _log.Key("rx").Flags(_rxFlags).Key("seq").Int(_rxSeq - t.Irs);
             if ((_seg.Flags & TcpFlags.Ack) != 0) _log.Key("ack").Int(_seg.Ack - t.Iss);
             _log.Key("len").Int(_seg.PayloadLength);
         }
