@@ -169,7 +169,7 @@ namespace NanoTcp
                 return; // Output resends the SYN-ACK
             }
 
-            // Simultaneous open (RFC 9293 §3.5, Figure 8 line 6): the peer's SYN-ACK repeats its SYN at
+            // Simultaneous open (RFC 9293 §3.5, Figure 7 line 6): the peer's SYN-ACK repeats its SYN at
             // IRS. That SYN was taken already; without it the segment sits at RCV.NXT and its ACK
             // completes the handshake. BSD trims it the same way, and acknowledges at once.
             if (t.State == TcpState.SynReceived && _seg.Has(TcpFlags.Syn) && _seg.Has(TcpFlags.Ack) && _seg.Seq == t.Irs)
