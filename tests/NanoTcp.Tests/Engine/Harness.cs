@@ -61,6 +61,16 @@ public sealed class Harness : ITcpLink, ILogSink
         Now = target;
     }
 
+    /// <summary>Clears Sent, advances timer by timer until the engine sends something, and returns when it did.</summary>
+    public long NextTransmission(long within = 100000)
+    {
+        Sent.Clear();
+        long end = Now + within;
+        while (Sent.Count == 0 && Engine.NextDeadline <= end) Advance(Engine.NextDeadline - Now);
+        Assert.NotEmpty(Sent);
+        return Sent[0].Time;
+    }
+
     public Segment Last()
     {
         var s = new Segment();

@@ -7,16 +7,6 @@ namespace NanoTcp.Tests.Engine;
 /// </summary>
 public class RegressionTests
 {
-    /// <summary>Advances until the engine sends something and returns when it did.</summary>
-    static long NextTransmission(Harness h, long within = 100000)
-    {
-        h.Sent.Clear();
-        long end = h.Now + within;
-        while (h.Sent.Count == 0 && h.Engine.NextDeadline <= end) h.Advance(h.Engine.NextDeadline - h.Now);
-        Assert.NotEmpty(h.Sent);
-        return h.Sent[0].Time;
-    }
-
     /// <summary>
     /// RFC 6298 §5.1 / RFC 9293 §3.8.1: sending a segment that occupies sequence space (here the
     /// SYN) starts the retransmission timer. TcpEngine.Connect sets RtxAt (through Output) but never
@@ -31,9 +21,9 @@ public class RegressionTests
         h.TakeOnly();
         Assert.Equal(1000, h.Engine.NextDeadline);
 
-        Assert.Equal(1000, NextTransmission(h));
+        Assert.Equal(1000, h.NextTransmission());
         Assert.Equal(TcpFlags.Syn, h.Last().Flags);
-        Assert.Equal(3000, NextTransmission(h));
+        Assert.Equal(3000, h.NextTransmission());
 
         // After SynMaxRetries the attempt ends with ETIMEDOUT.
         h.Advance(10000);
@@ -52,7 +42,7 @@ public class RegressionTests
         var h = new Harness();
         int c = h.Engine.Connect(0, 5000, Harness.PeerAddr, 80);
         var syn = h.TakeOnly();
-        Assert.Equal(1000, NextTransmission(h));
+        Assert.Equal(1000, h.NextTransmission());
 
         h.Advance(10);
         h.Inject(TcpFlags.Syn | TcpFlags.Ack, 7000, syn.Seq + 1, 80, 5000);
@@ -61,7 +51,7 @@ public class RegressionTests
         h.Advance(990); // t = 2000
         h.Sent.Clear();
         h.Engine.Send(h.Now, c, new byte[10], 0, 10);
-        Assert.True(NextTransmission(h) >= 4000);
+        Assert.True(h.NextTransmission() >= 4000);
     }
 
     /// <summary>
@@ -79,7 +69,7 @@ public class RegressionTests
         int l = h.Engine.Listen(0, 7, 4);
         h.Inject(TcpFlags.Syn, 5000, 0, 40000, 7, mss: 1460);
         var synAck = h.TakeOnly();
-        Assert.Equal(1000, NextTransmission(h)); // SYN-ACK again
+        Assert.Equal(1000, h.NextTransmission()); // SYN-ACK again
 
         h.Advance(10);
         h.Inject(TcpFlags.Ack, 5001, synAck.Seq + 1, 40000, 7);
@@ -87,7 +77,7 @@ public class RegressionTests
 
         h.Advance(990); // t = 2000
         h.Engine.Send(h.Now, c, new byte[10], 0, 10);
-        Assert.Equal(5000, NextTransmission(h));
+        Assert.Equal(5000, h.NextTransmission());
     }
 
     /// <summary>

@@ -150,16 +150,6 @@ public class RtoTests
         return h.TakeOnly();
     }
 
-    /// <summary>Advances until the engine sends something and returns when it did.</summary>
-    static long NextTransmission(Harness h, long within = 100000)
-    {
-        h.Sent.Clear();
-        long end = h.Now + within;
-        while (h.Sent.Count == 0 && h.Engine.NextDeadline <= end) h.Advance(h.Engine.NextDeadline - h.Now);
-        Assert.NotEmpty(h.Sent);
-        return h.Sent[0].Time;
-    }
-
     /// <summary>
     /// The handshake gives one valid sample (SYN-ACK answered after 100 ms: RTO 300). A data segment
     /// is then lost and retransmitted (RTO backs off to 600); the ACK of the retransmission arrives
@@ -177,7 +167,7 @@ public class RtoTests
 
         h.Advance(900); // t = 1000
         var lost = SendData(h, c, 10);
-        Assert.Equal(1300, NextTransmission(h)); // RTO 300 from the handshake sample
+        Assert.Equal(1300, h.NextTransmission()); // RTO 300 from the handshake sample
         Assert.Equal(lost.Seq, h.Last().Seq);
         Assert.Contains(h.Log, x => x.StartsWith("1300 ") && x.Contains(" RTX ") && x.Contains(" rto=300 try=1")); // the timeout that expired
 
@@ -187,7 +177,7 @@ public class RtoTests
 
         h.Advance(690); // t = 2000
         SendData(h, c, 10);
-        Assert.Equal(2600, NextTransmission(h)); // still the backed-off 600 ms
+        Assert.Equal(2600, h.NextTransmission()); // still the backed-off 600 ms
         Assert.Contains(h.Log, x => x.StartsWith("2600 ") && x.Contains(" RTX ") && x.Contains(" rto=600 try=1"));
     }
 
@@ -202,7 +192,7 @@ public class RtoTests
 
         h.Advance(900);
         var lost = SendData(h, c, 10);
-        Assert.Equal(1300, NextTransmission(h)); // backs off to 600
+        Assert.Equal(1300, h.NextTransmission()); // backs off to 600
         h.Inject(TcpFlags.Ack, peerNxt, lost.Seq + 10, PeerPort, Port);
 
         h.Advance(1000); // t = 2300
@@ -213,7 +203,7 @@ public class RtoTests
 
         h.Advance(650); // t = 3000
         SendData(h, c, 10);
-        Assert.Equal(3294, NextTransmission(h));
+        Assert.Equal(3294, h.NextTransmission());
     }
 
     /// <summary>
@@ -228,7 +218,7 @@ public class RtoTests
         int l = h.Engine.Listen(0, Port, 4);
         h.Inject(TcpFlags.Syn, PeerIsn, 0, PeerPort, Port, mss: 1460);
         var synAck = h.TakeOnly();
-        Assert.Equal(1000, NextTransmission(h));
+        Assert.Equal(1000, h.NextTransmission());
         Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, h.Last().Flags);
 
         h.Advance(10);
@@ -238,7 +228,7 @@ public class RtoTests
 
         h.Advance(990); // t = 2000
         SendData(h, c, 10);
-        long rtx = NextTransmission(h);
+        long rtx = h.NextTransmission();
         Assert.True(rtx >= 4000, "retransmitted at " + rtx);
     }
 }
