@@ -36,22 +36,8 @@ namespace NanoTcp
 
         void FireTimers(long now, Tcb t)
         {
-            if (t.TimeWaitAt <= now)
-            {
-                t.TimeWaitAt = DeadlineHeap.Never;
-                LogEvent(now, t, EvTimeout, "timer", "2msl");
-                Cause(CauseTimer, "2msl");
-                SetState(now, t, TcpState.Closed);
-                return;
-            }
-            if (t.FinWait2At <= now)
-            {
-                t.FinWait2At = DeadlineHeap.Never;
-                LogEvent(now, t, EvTimeout, "timer", "fin_wait_2");
-                Cause(CauseTimer, "fin_wait_2");
-                SetState(now, t, TcpState.Closed);
-                return;
-            }
+            if (t.TimeWaitAt <= now) { ExpireToClosed(now, t, "2msl"); return; }
+            if (t.FinWait2At <= now) { ExpireToClosed(now, t, "fin_wait_2"); return; }
             if (t.RtxAt <= now)
             {
                 t.RtxAt = DeadlineHeap.Never;
@@ -69,6 +55,14 @@ namespace NanoTcp
                 t.DelAckAt = DeadlineHeap.Never;
                 if (t.AckNow || t.State >= TcpState.Established) SendAck(now, t);
             }
+        }
+
+        /// <summary>TIME_WAIT's 2·MSL or the FIN_WAIT_2 timeout ran out: the connection is gone (SetState clears every timer).</summary>
+        void ExpireToClosed(long now, Tcb t, string timer)
+        {
+            LogEvent(now, t, EvTimeout, "timer", timer);
+            Cause(CauseTimer, timer);
+            SetState(now, t, TcpState.Closed);
         }
 
         /// <summary>RFC 6298 §5.4–5.7: back off, resend from SND.UNA, or give up after the retry limit.</summary>
