@@ -70,6 +70,24 @@ sealed class LoopbackPeer : ITcpLink, ILogSink, IDisposable
         return text.ToString(start, text.Length - start);
     }
 
+    /// <summary>Reads up to and including the next line feed (or to the end of the stream).</summary>
+    public string ReadLine(int h)
+    {
+        var text = new StringBuilder();
+        var one = new byte[1];
+        RunUntil(() =>
+        {
+            int n;
+            while ((n = Engine.Receive(Now, h, one, 0, 1)) == 1)
+            {
+                text.Append((char)one[0]);
+                if (one[0] == '\n') return true;
+            }
+            return n == 0;
+        }, "a line");
+        return text.ToString();
+    }
+
     /// <summary>Reads until the device's FIN: everything that arrived before it.</summary>
     public string ReadToEnd(int h)
     {
