@@ -22,7 +22,7 @@ public sealed class VirtualBoard : IDisposable
     readonly SerialPort _serial;
     readonly DeviceApp _app;
     readonly Thread _thread;
-    readonly CancellationTokenSource _stop = new();
+    volatile bool _stopping;
     readonly ManualResetEventSlim _stopped = new(false);
 
     VirtualBoard(UdpLink link, SerialPort serial, DeviceApp app)
@@ -95,15 +95,12 @@ public sealed class VirtualBoard : IDisposable
     {
         try
         {
-            while (!_stop.IsCancellationRequested) _app.Step(MaxWaitMs);
+            while (!_stopping) _app.Step(MaxWaitMs);
         }
-        catch (Exception e) when (!_stop.IsCancellationRequested)
+        catch (Exception e)
         {
+            // A real board would reset; the virtual one stops and says why (Program exits with 1).
             Failure = "device loop: " + e.Message;
-        }
-        catch (ObjectDisposedException)
-        {
-            // the socket closed under a Step that was under way while stopping
         }
         finally
         {
@@ -114,10 +111,10 @@ public sealed class VirtualBoard : IDisposable
     /// <summary>Stops the device loop, then closes the link and the serial port.</summary>
     public void Dispose()
     {
-        _stop.Cancel();
+        if (_stopping) return;
+        _stopping = true;
         if (Thread.CurrentThread != _thread) _thread.Join();
         Close(_link, _serial);
-        _stop.Dispose();
     }
 
     static void Close(UdpLink link, SerialPort? serial)
