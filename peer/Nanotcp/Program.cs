@@ -6,5 +6,7 @@ using Nanotcp.Commands;
 var root = new Command("nanotcp", "nanotcp: the desktop peer of the NanoTcp TCP engine");
 root.Options.Add(new HelpOption());
 root.Options.Add(new VersionOption());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ScenarioCommand.Create());
 root.Subcommands.Add(ScriptCommand.Create());
 return root.Parse(args).Invoke();

@@ -53,11 +53,17 @@ public sealed class DeviceLink : IDisposable
         {
             int n = Receive(buf, (int)(deadline - Environment.TickCount64));
             if (n == 0) return null;
-            if ((buf[0] >> 4) == 4) continue; // an IPv4 packet, not the reply
+            if (IsIpv4Packet(buf, n)) continue; // a segment still in flight, not the reply
             return System.Text.Encoding.ASCII.GetString(buf, 0, n);
         }
         return null;
     }
+
+    /// <summary>
+    /// Version 4 and an IPv4 total length equal to the datagram's. The version nibble alone is not
+    /// enough: the STATUS reply begins with 'N' (0x4E), whose high nibble is 4 as well.
+    /// </summary>
+    static bool IsIpv4Packet(byte[] d, int n) => n >= 20 && (d[0] >> 4) == 4 && ((d[2] << 8) | d[3]) == n;
 
     public void Dispose() => _socket.Dispose();
 

@@ -6,9 +6,16 @@ namespace Nanotcp.Net;
 /// <summary>One segment seen on the link by the PC, in either direction.</summary>
 /// <param name="TimeMs">Milliseconds since the stack started.</param>
 /// <param name="FromPc">True for PC → device.</param>
-/// <param name="Lost">The peer dropped it on purpose (a loss it injected): it never reached the other side.</param>
+/// <param name="Lost">The peer dropped it on purpose (a loss it injected): it never reached the other side.
+/// A lost PC → device packet never left the PC; a lost device → PC packet arrived and was ignored.</param>
 public sealed record LinkPacket(double TimeMs, DateTimeOffset Wall, bool FromPc, byte[] Bytes, bool Lost)
 {
+    /// <summary>Made by hand (<see cref="PeerStack.SendRaw"/>, <see cref="PeerStack.Resend"/>), not by the PC's engine.</summary>
+    public bool Injected { get; init; }
+
+    /// <summary>Whether a capture on the PC's link sees it: everything but what the PC withheld.</summary>
+    public bool OnTheWire => !(Lost && FromPc);
+
     public Segment Parse()
     {
         var s = new Segment();
@@ -91,16 +98,23 @@ public sealed class PeerStack : ITcpLink, ILogSink, IDisposable
         if (mss > 0) { opts[0] = 2; opts[1] = 4; opts[2] = (byte)(mss >> 8); opts[3] = (byte)mss; optLen = 4; }
         byte[] buf = new byte[Wire.HeaderLength(optLen) + payload];
         int len = Wire.Build(buf, 0, PcAddress, DeviceAddress, srcPort, dstPort, seq, ack, flags, window, opts, optLen, payload, 0);
-        Record(true, buf, 0, len, false);
+        Record(true, buf, 0, len, false, injected: true);
         _link.Send(buf, 0, len);
     }
 
-    void Record(bool fromPc, byte[] packet, int offset, int length, bool lost)
+    /// <summary>Sends a copy of a packet sent earlier, unchanged: an old duplicate turning up late.</summary>
+    public void Resend(LinkPacket earlier)
+    {
+        Record(true, earlier.Bytes, 0, earlier.Bytes.Length, false, injected: true);
+        _link.Send(earlier.Bytes, 0, earlier.Bytes.Length);
+    }
+
+    void Record(bool fromPc, byte[] packet, int offset, int length, bool lost, bool injected = false)
     {
         byte[] copy = packet.AsSpan(offset, length).ToArray();
-        var p = new LinkPacket(NowPrecise, _start + _clock.Elapsed, fromPc, copy, lost);
+        var p = new LinkPacket(NowPrecise, _start + _clock.Elapsed, fromPc, copy, lost) { Injected = injected };
         _packets.Add(p);
-        if (!lost) Pcap?.Write(p.Wall, copy, 0, copy.Length);
+        if (p.OnTheWire) Pcap?.Write(p.Wall, copy, 0, copy.Length);
         OnPacket?.Invoke(p);
     }
 

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Nanotcp.Scenarios;
+
+namespace Nanotcp.Commands;
+
+/// <summary>
+/// <c>nanotcp demo [--only NAME] [--pcap FILE] [--format json]</c>: every scenario, each on a
+/// virtual board of its own started in this process (with the scenario's short timers), through
+/// real UDP on loopback; ladders and a summary. Exit 0 only when every scenario passed.
+/// </summary>
+public static class DemoCommand
+{
+    /// <summary>Boards running at once: the scenarios mostly wait on timers, so a few share two cores well.</summary>
+    public const int DefaultJobs = 4;
+
+    public static Command Create()
+    {
+        var only = new Option<string[]>("--only")
+        {
+            Description = "Run only these scenarios (repeat, or separate with commas; see nanotcp scenario --list)",
+            HelpName = "NAME",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var pcap = ScenarioSession.PcapOption();
+        var format = ScenarioSession.FormatOption();
+        var jobs = new Option<string>("--jobs") { Description = $"Scenarios run at once, each on its own board (default {DefaultJobs})", HelpName = "N" };
+        var command = new Command("demo", "Run every scenario against virtual boards in this process and draw each as a ladder diagram");
+        command.Options.Add(only);
+        command.Options.Add(pcap);
+        command.Options.Add(format);
+        command.Options.Add(jobs);
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(parse => Run(parse.GetValue(only) ?? [], parse.GetValue(pcap), parse.GetValue(format), parse.GetValue(jobs),
+            parse.UnmatchedTokens, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, string? jobs, IReadOnlyList<string> unmatched,
+        TextWriter output, TextWriter error)
+    {
+        string? bad = ScenarioSession.Validate(format, pcap, unmatched);
+        int parallel = DefaultJobs;
+        if (bad == null && jobs != null && (!int.TryParse(jobs, out parallel) || parallel < 1 || parallel > 64))
+            bad = $"--jobs: '{jobs}' is not a number from 1 to 64";
+        List<Scenario>? scenarios = bad == null ? Select(only, out bad) : null;
+        if (bad != null || scenarios == null)
+        {
+            error.WriteLine("nanotcp demo: " + bad);
+            return ScenarioSession.ExitUsage;
+        }
+        using var target = new VirtualBoardTarget();
+        return ScenarioSession.Run(scenarios, target, parallel, format == "json", pcap, output, error);
+    }
+
+    /// <summary>The scenarios named (all when none is), in library order; null with an error for an unknown name.</summary>
+    public static List<Scenario>? Select(IReadOnlyList<string> names, out string? error)
+    {
+        error = null;
+        var wanted = names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (wanted.Count == 0 || wanted.Contains("all")) return ScenarioLibrary.All.ToList();
+        string? unknown = wanted.FirstOrDefault(n => ScenarioLibrary.Find(n) == null);
+        if (unknown != null)
+        {
+            error = $"no scenario named '{unknown}' (nanotcp scenario --list names them)";
+            return null;
+        }
+        return ScenarioLibrary.All.Where(s => wanted.Contains(s.Name)).ToList();
+    }
+}
