@@ -9,4 +9,5 @@ root.Options.Add(new VersionOption());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScenarioCommand.Create());
 root.Subcommands.Add(ScriptCommand.Create());
+root.Subcommands.Add(TunCommand.Create());
 return root.Parse(args).Invoke();
