@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 using Nanotcp.Net;
 using Nanotcp.Tun;
 
@@ -185,21 +184,10 @@ public static class TunCommand
     /// </summary>
     static void ProbeDevice(DeviceLink device, IPAddress deviceAddress, TextWriter output, TextWriter error)
     {
-        const string Query = "STATUS", Reply = "NanoTcp ";
-        byte[] buffer = new byte[65536];
-        string? reply = null;
+        string? reply;
         try
         {
-            device.Send(Encoding.ASCII.GetBytes(Query), 0, Query.Length);
-            long deadline = Environment.TickCount64 + 1000;
-            for (long left = 1000; left > 0 && reply == null; left = deadline - Environment.TickCount64)
-            {
-                int n = device.Receive(buffer, (int)left);
-                if (n == 0) break;
-                // Its text starts with "NanoTcp", whose 'N' (0x4E) would pass for IPv4's version nibble: match the word.
-                string text = Encoding.ASCII.GetString(buffer, 0, n);
-                if (text.StartsWith(Reply, StringComparison.Ordinal)) reply = text;
-            }
+            reply = device.Query("STATUS", 1000);
         }
         catch (SocketException e)
         {
