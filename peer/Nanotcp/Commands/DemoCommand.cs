@@ -4,7 +4,7 @@ using Nanotcp.Scenarios;
 namespace Nanotcp.Commands;
 
 /// <summary>
-/// <c>nanotcp demo [--only NAME] [--pcap FILE] [--format json]</c>: every scenario, each on a
+/// <c>nanotcp demo [NAME...] [--only NAME] [--pcap FILE] [--format json]</c>: every scenario (or those named), each on a
 /// virtual board of its own started in this process (with the scenario's short timers), through
 /// real UDP on loopback; ladders and a summary. Exit 0 only when every scenario passed.
 /// </summary>
@@ -15,6 +15,8 @@ public static class DemoCommand
 
     public static Command Create()
     {
+        // Names may also stand alone (nanotcp demo lost-fin); an unknown option lands there too and gets a one-line error.
+        var names = new Argument<string[]>("name") { Description = "Scenarios to run, as with --only", Arity = ArgumentArity.ZeroOrMore, HelpName = "NAME" };
         var only = new Option<string[]>("--only")
         {
             Description = "Run only these scenarios (repeat, or separate with commas; see nanotcp scenario --list)",
@@ -26,20 +28,19 @@ public static class DemoCommand
         var format = ScenarioSession.FormatOption();
         var jobs = new Option<string>("--jobs") { Description = $"Scenarios run at once, each on its own board (default {DefaultJobs})", HelpName = "N" };
         var command = new Command("demo", "Run every scenario against virtual boards in this process and draw each as a ladder diagram");
+        command.Arguments.Add(names);
         command.Options.Add(only);
         command.Options.Add(pcap);
         command.Options.Add(format);
         command.Options.Add(jobs);
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(parse => Run(parse.GetValue(only) ?? [], parse.GetValue(pcap), parse.GetValue(format), parse.GetValue(jobs),
-            parse.UnmatchedTokens, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        command.SetAction(parse => Run([.. parse.GetValue(names) ?? [], .. parse.GetValue(only) ?? []], parse.GetValue(pcap), parse.GetValue(format),
+            parse.GetValue(jobs), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, string? jobs, IReadOnlyList<string> unmatched,
-        TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, string? jobs, TextWriter output, TextWriter error)
     {
-        string? bad = ScenarioSession.Validate(format, pcap, unmatched);
+        string? bad = ScenarioSession.Validate(format, pcap);
         int parallel = DefaultJobs;
         if (bad == null && jobs != null && (!int.TryParse(jobs, out parallel) || parallel < 1 || parallel > 64))
             bad = $"--jobs: '{jobs}' is not a number from 1 to 64";
@@ -58,13 +59,13 @@ public static class DemoCommand
     {
         error = null;
         var wanted = names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        if (wanted.Count == 0 || wanted.Contains("all")) return ScenarioLibrary.All.ToList();
-        string? unknown = wanted.FirstOrDefault(n => ScenarioLibrary.Find(n) == null);
+        string? unknown = wanted.FirstOrDefault(n => n != "all" && ScenarioLibrary.Find(n) == null);
         if (unknown != null)
         {
-            error = $"no scenario named '{unknown}' (nanotcp scenario --list names them)";
+            error = unknown.StartsWith('-') ? $"unknown option '{unknown}' (see --help)" : $"no scenario named '{unknown}' (nanotcp scenario --list names them)";
             return null;
         }
+        if (wanted.Count == 0 || wanted.Contains("all")) return ScenarioLibrary.All.ToList();
         return ScenarioLibrary.All.Where(s => wanted.Contains(s.Name)).ToList();
     }
 }

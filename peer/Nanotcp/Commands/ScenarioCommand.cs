@@ -33,17 +33,16 @@ public static class ScenarioCommand
         var command = new Command("scenario", "Run scenarios against a running device (an ESP32 or a virtual board) and check both sides");
         command.Arguments.Add(names);
         foreach (Option o in new Option[] { list, device, serial, baud, settings, pcap, format }) command.Options.Add(o);
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(parse => parse.GetValue(list)
             ? List(parse.InvocationConfiguration.Output)
             : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial), parse.GetValue(baud),
-                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format), parse.UnmatchedTokens),
+                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
     public sealed record Request(IReadOnlyList<string> Names, string? Device, string? Serial, string? Baud, IReadOnlyList<string> Settings,
-        string? Pcap, string? Format, IReadOnlyList<string> Unmatched);
+        string? Pcap, string? Format);
 
     public static int List(TextWriter output)
     {
@@ -58,7 +57,7 @@ public static class ScenarioCommand
 
     public static int Run(Request request, TextWriter output, TextWriter error)
     {
-        string? bad = ScenarioSession.Validate(request.Format, request.Pcap, request.Unmatched);
+        string? bad = ScenarioSession.Validate(request.Format, request.Pcap);
         if (bad == null && request.Names.Count == 0) bad = "name a scenario, or all (nanotcp scenario --list names them)";
         if (bad == null && request.Device == null) bad = "--device HOST[:PORT] is required (nanotcp demo runs the scenarios on virtual boards)";
         int baud = SerialLineReader.DefaultBaud;

@@ -19,9 +19,8 @@ public static class ScenarioSession
     public static Option<string> FormatOption() => new("--format") { Description = "text (ladder diagrams, the default) or json (one object per scenario)", HelpName = "text|json" };
 
     /// <summary>Null when the options make sense, else a one-line error (without the command's name).</summary>
-    public static string? Validate(string? format, string? pcap, IReadOnlyList<string> unmatched)
+    public static string? Validate(string? format, string? pcap)
     {
-        if (unmatched.Count > 0) return $"unexpected argument '{unmatched[0]}' (see --help)";
         if (format is not (null or "text" or "json")) return $"--format: '{format}' is neither text nor json";
         if (pcap != null)
         {

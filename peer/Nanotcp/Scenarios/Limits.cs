@@ -60,11 +60,25 @@ public static class Limits
             var random = new Random();
             for (int i = 0; i < FloodSize; i++)
                 s.Pc.SendRaw(FloodFirstPort + i, Ports.Discard, (uint)random.NextInt64(1L << 32), 0, Syn, mss: 1400);
-            s.Until(() => s.Pc.Packets.Count(p => !p.FromPc && p.Lost && p.Parse().Flags == (Syn | Ack)) >= FloodSize,
-                s.RetransmitBudget(1), $"SYN-ACKs to all {FloodSize} flood SYNs");
+            // Each flood SYN is answered (a SYN-ACK; a RST where the table is full) before the table is looked at.
+            s.Until(() => s.Pc.Packets.Where(p => !p.FromPc).Select(p => p.Parse().DstPort).Where(Flood).Distinct().Count() >= FloodSize,
+                s.RetransmitBudget(1), $"the device's answers to all {FloodSize} flood SYNs");
             DeviceStatus during = s.Status();
-            int backlog = s.Profile.Tcp.SynBacklog > 0 ? s.Profile.Tcp.SynBacklog : s.Profile.Tcp.Capacity / 2;
+            int capacity = during.Capacity ?? s.Profile.Tcp.Capacity;
+            int backlog = s.Profile.Tcp.SynBacklog > 0 ? s.Profile.Tcp.SynBacklog : capacity / 2;
             int halfOpen = during.Slots.Count(x => x.State == "SYN_RECEIVED");
+            s.Check(halfOpen <= backlog, $"during the flood STATUS showed {halfOpen} half-open slots: at most syn_backlog={backlog}",
+                "more than the backlog");
+            int free = capacity - during.Slots.Count(x => x.State == "LISTEN");
+            s.Check(during.InUse < capacity, $"the flood left room for real clients (STATUS: in_use={during.InUse} of capacity={capacity})",
+                $"its half-open connections filled the table: syn_backlog={backlog} is not below the {free} slots the listeners leave");
+            if (during.InUse >= capacity)
+            {
+                // A real client would be refused: leave the device clean for what runs next, then stop.
+                s.UntilStatus(r => r.Slots.All(x => x.State != "SYN_RECEIVED"),
+                    s.RetransmitBudget(s.Profile.Tcp.SynMaxRetries + 1), "the flood's half-open connections to time out");
+                return;
+            }
 
             const string text = "a real client";
             Conn c = s.Connect(Ports.Discard, text);
@@ -74,8 +88,6 @@ public static class Limits
             var after = s.UntilStatus(r => r.Slots.All(x => x.State != "SYN_RECEIVED"),
                 s.RetransmitBudget(s.Profile.Tcp.SynMaxRetries + 1), "the flood's half-open connections to time out");
 
-            s.Check(halfOpen <= backlog, $"during the flood STATUS showed {halfOpen} half-open slots: at most syn_backlog={backlog}",
-                "more than the backlog");
             long recycled = during.Counter("recycled") ?? 0;
             s.Check(recycled >= FloodSize - backlog, $"STATUS: recycled={recycled} (each flood SYN beyond the backlog took the oldest half-open slot)",
                 $"expected at least {FloodSize - backlog}");

@@ -70,11 +70,12 @@ public sealed class ScenarioContext
         return c;
     }
 
-    /// <summary>Opens a connection and waits until it is established.</summary>
+    /// <summary>Opens a connection and waits until it is established; aborts the scenario if the device refuses it.</summary>
     public Conn Connect(int devicePort, string? data = null)
     {
         Conn c = Open(devicePort, data);
-        UntilPc(c, TcpState.Established, HandshakeBudget);
+        Until(() => PcState(c) is TcpState.Established or TcpState.Closed, HandshakeBudget, $"the PC's {c} to reach ESTABLISHED");
+        if (PcState(c) == TcpState.Closed) throw new ScenarioAbort($"the device refused {c}: it answered the SYN with RST");
         return c;
     }
 
@@ -245,22 +246,29 @@ public sealed class ScenarioContext
     public void ExpectHeld(Conn c, string state, double expectedMs, string text)
     {
         double? held = DeviceHeld(c, state);
+        // Late: a timer fires at its deadline or after it. Early: the log's whole milliseconds
+        // (an expectation measured on the PC's clock), or a poll's granularity.
         double late = Device.FromSerial ? 250 : 400;
-        double early = Device.FromSerial ? 0 : 150;
+        double early = Device.FromSerial ? 2 : 150;
         bool ok = held is double h && h >= expectedMs - early && h <= expectedMs + late;
         Check(ok, $"{text}: device {state} held {(held is double x ? $"{x:0} ms" : "?")}, expected {expectedMs:0} ms",
-            held == null ? $"the device was not seen leaving {state}" : $"outside {expectedMs - early:0}..{expectedMs + late:0} ms");
+            held == null ? $"the device was not seen leaving {state}"
+                : $"outside {expectedMs - early:0}..{expectedMs + late:0} ms (expected from the device's settings: its boot banner, or --device-setting)");
     }
 
-    /// <summary>Copies of one segment (a FIN and its retransmissions) were sent further and further apart: the timeout doubled.</summary>
+    /// <summary>
+    /// Copies of one segment (a FIN and its retransmissions) were sent further and further apart:
+    /// the timeout doubled. Each gap must be at least 1.3 times the one before, not 2: a timer that
+    /// fires late on a loaded machine makes one gap longer and the next look shorter.
+    /// </summary>
     public void ExpectBackoff(IReadOnlyList<TracedSegment> copies, int expectedCopies, string what)
     {
         var gaps = copies.Zip(copies.Skip(1), (a, b) => b.TimeMs - a.TimeMs).ToList();
-        bool growing = gaps.Zip(gaps.Skip(1), (a, b) => b >= 1.5 * a).All(x => x);
+        bool growing = gaps.Zip(gaps.Skip(1), (a, b) => b >= 1.3 * a).All(x => x);
         string spacing = gaps.Count == 0 ? "" : ", " + string.Join(" then ", gaps.Select(g => $"{g:0} ms")) + " apart";
         Check(copies.Count == expectedCopies && growing,
             $"{what} sent {copies.Count} times{spacing}{(expectedCopies > 2 ? ": the timeout doubled each time" : "")}",
-            $"expected {expectedCopies} copies, each gap at least 1.5 times the one before");
+            $"expected {expectedCopies} copies, each gap at least 1.3 times the one before");
     }
 
     static bool ContainsRun(IReadOnlyList<string> actual, IReadOnlyList<string> path)

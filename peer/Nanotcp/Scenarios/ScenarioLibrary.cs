@@ -34,12 +34,12 @@ public static class ScenarioLibrary
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 
-    /// <summary>Short timers, so that a whole demo takes seconds: TIME_WAIT 500 ms, retransmissions after 100 ms.</summary>
+    /// <summary>Short timers, so that a whole demo takes seconds: TIME_WAIT 500 ms, retransmissions after 150 ms.</summary>
     public static void QuickTimers(DeviceSettings d)
     {
         d.Tcp.MslMs = 250;
         d.Tcp.RtoInitialMs = 200;
-        d.Tcp.RtoMinMs = 100;
+        d.Tcp.RtoMinMs = 150;
     }
 
     /// <summary>The PC retransmits after 150 ms (when the scenario loses the PC's own segments).</summary>

@@ -28,7 +28,8 @@ public class ScenarioCommandTests
         { ["--only", "no-such-scenario"], "no scenario named 'no-such-scenario'" },
         { ["--format", "xml"], "--format: 'xml' is neither text nor json" },
         { ["--jobs", "0"], "--jobs: '0' is not a number from 1 to 64" },
-        { ["--bogus"], "unexpected argument '--bogus'" },
+        { ["--bogus"], "unknown option '--bogus'" },
+        { ["all", "lost-fin", "--bogus"], "unknown option '--bogus'" },
         { ["--pcap", "/no/such/dir/x.pcap"], "--pcap: cannot write /no/such/dir/x.pcap" },
     };
 
@@ -48,6 +49,7 @@ public class ScenarioCommandTests
         { ["all"], "--device HOST[:PORT] is required" },
         { ["--device", "127.0.0.1:9293"], "name a scenario, or all" },
         { ["nope", "--device", "127.0.0.1:9293"], "no scenario named 'nope'" },
+        { ["all", "--bogus", "--device", "127.0.0.1:9293"], "unknown option '--bogus'" },
         { ["all", "--device", "127.0.0.1:99999"], "bad port in '127.0.0.1:99999'" },
         { ["all", "--device", "127.0.0.1", "--baud", "fast", "--serial", "/dev/null"], "--baud: 'fast' is not a speed" },
         { ["all", "--device", "127.0.0.1", "--baud", "9600"], "--baud needs --serial" },
@@ -114,7 +116,7 @@ public class ScenarioCommandTests
         var args = new List<string>(names) { "--device", board.LinkEndPoint.ToString() };
         if (serial) args.AddRange(["--serial", board.SerialPath!]);
         // Without a serial banner the peer is told the settings (with one, it reads them from the CONFIG lines).
-        else args.AddRange(["--device-setting", "msl_ms=250", "--device-setting", "rto_initial_ms=200", "--device-setting", "rto_min_ms=100"]);
+        else args.AddRange(["--device-setting", "msl_ms=250", "--device-setting", "rto_initial_ms=200", "--device-setting", "rto_min_ms=150"]);
 
         var (code, output, error) = Invoke(ScenarioCommand.Create(), args.ToArray());
         Assert.True(code == 0, error + output);

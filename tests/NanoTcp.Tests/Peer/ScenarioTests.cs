@@ -61,8 +61,8 @@ public class ScenarioTests
         // The device's FIN, lost twice: two arrows that stop short with ✗, the second a
         // retransmission naming its timeout; the third copy arrives and the PC enters CLOSE_WAIT.
         Assert.Equal(2, lines.Count(l => l.Contains('✗') && l.Contains("[FIN, ACK]")));
-        Assert.Contains(lines, l => l.Contains("✗") && l.Contains("retransmission, RTO 100 ms"));
-        Assert.Contains(lines, l => l.Contains("CLOSE_WAIT") && l.Contains("<── [FIN, ACK]") && l.Contains("retransmission, RTO 200 ms"));
+        Assert.Contains(lines, l => l.Contains("✗") && l.Contains("retransmission, RTO 150 ms"));
+        Assert.Contains(lines, l => l.Contains("CLOSE_WAIT") && l.Contains("<── [FIN, ACK]") && l.Contains("retransmission, RTO 300 ms"));
         Assert.Contains(lines, l => l.Contains("FIN_WAIT_1") && l.Contains("✗── [FIN, ACK]"));
         Assert.Contains(lines, l => l.TrimEnd().EndsWith("CLOSED (2msl timer)", StringComparison.Ordinal));
     }
