@@ -1,0 +1,478 @@
+using System.Collections.Concurrent;
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using NanoTcp;
+using Nanotcp.Monitor;
+using Nanotcp.Net;
+using Nanotcp.Serial;
+
+namespace Nanotcp.Commands;
+
+/// <summary>What <c>nanotcp connect</c> was asked to do.</summary>
+public sealed record ConnectOptions
+{
+    /// <summary>The device's link, HOST[:PORT].</summary>
+    public required string Device { get; init; }
+    /// <summary>The TCP port on the device (7 echo, 9 discard, 13 daytime, 19 chargen, 2019 farewell).</summary>
+    public int Port { get; init; }
+    /// <summary>The PC's own port; 0 picks a random ephemeral one.</summary>
+    public int LocalPort { get; init; }
+    public string? Pcap { get; init; }
+    /// <summary>The device's serial log, to show its transitions too.</summary>
+    public string? Serial { get; init; }
+    public int Baud { get; init; } = SerialLineReader.DefaultBaud;
+    /// <summary>Send line endings as CR LF (nc -C).</summary>
+    public bool Crlf { get; init; }
+    /// <summary>No trace on stderr, only data and errors.</summary>
+    public bool Quiet { get; init; }
+    public int ConnectTimeoutMs { get; init; } = 10_000;
+    /// <summary>Stay in TIME_WAIT for its 2·MSL (answering a repeated FIN) before exiting.</summary>
+    public bool HoldTimeWait { get; init; }
+}
+
+/// <summary>
+/// The two ways a user interrupts: the first Ctrl+C closes the connection (FIN), a second one
+/// aborts it (RST) and leaves at once.
+/// </summary>
+public sealed record ConnectSignals(CancellationToken Close, CancellationToken Abort)
+{
+    public static readonly ConnectSignals None = new(CancellationToken.None, CancellationToken.None);
+}
+
+/// <summary>
+/// <c>nanotcp connect HOST[:PORT] --port N</c>: an interactive TCP client, like nc, whose TCP is
+/// the PC's own NanoTcp engine talking to the device over its link. Standard input goes to the
+/// device, what the device sends goes to standard output; end of input (Ctrl+D) half-closes
+/// (shutdown SHUT_WR) and the client keeps reading until the device closes too. Standard error
+/// shows each state transition as it happens: the PC's from its engine, the device's from its
+/// serial log when --serial is given, and every segment as a one-line arrow.
+/// </summary>
+public static class ConnectCommand
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitUsage = 2;
+
+    public static Command Create()
+    {
+        var device = new Argument<string>("device")
+        {
+            Description = "The device's link: HOST[:PORT], port 9293 when not given (the virtual board: 127.0.0.1:9293)",
+        };
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "TCP port on the device: 7 echo, 9 discard, 13 daytime, 19 chargen, 2019 farewell",
+            Required = true,
+        };
+        var localPort = new Option<int>("--local-port")
+        {
+            Description = "The PC's own TCP port (default: a random one from 49152..65535); reuse one to meet an old connection's TIME_WAIT",
+        };
+        var pcap = new Option<string?>("--pcap") { Description = "Write every segment to this pcap file (Wireshark, tshark)" };
+        var serial = new Option<string?>("--serial", "-s")
+        {
+            Description = "The device's serial port or the virtual board's pty, to show the device's transitions too",
+        };
+        var baud = new Option<int>("--baud", "-b")
+        {
+            Description = "Baud rate of a real serial port",
+            DefaultValueFactory = _ => SerialLineReader.DefaultBaud,
+        };
+        var crlf = new Option<bool>("--crlf", "-C") { Description = "Send line endings as CR LF, as nc -C does" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No trace on standard error: only the data, and errors" };
+        var timeout = new Option<int>("--connect-timeout")
+        {
+            Description = "Give up when the handshake has not completed after this many milliseconds",
+            DefaultValueFactory = _ => 10_000,
+        };
+        var hold = new Option<bool>("--hold-time-wait")
+        {
+            Description = "When the PC ends in TIME_WAIT, stay its 2*MSL (answering a repeated FIN) before exiting",
+        };
+        var command = new Command("connect", "Talk to a device's TCP service through the PC's own engine, like nc, showing both sides' states")
+        {
+            device, port, localPort, pcap, serial, baud, crlf, quiet, timeout, hold,
+        };
+        command.SetAction(parseResult =>
+        {
+            var options = new ConnectOptions
+            {
+                Device = parseResult.GetValue(device)!,
+                Port = parseResult.GetValue(port),
+                LocalPort = parseResult.GetValue(localPort),
+                Pcap = parseResult.GetValue(pcap),
+                Serial = parseResult.GetValue(serial),
+                Baud = parseResult.GetValue(baud),
+                Crlf = parseResult.GetValue(crlf),
+                Quiet = parseResult.GetValue(quiet),
+                ConnectTimeoutMs = parseResult.GetValue(timeout),
+                HoldTimeWait = parseResult.GetValue(hold),
+            };
+            using var close = new CancellationTokenSource();
+            using var abort = new CancellationTokenSource();
+            int presses = 0;
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                // First Ctrl+C: close gracefully; second: abort; a third one is the way out if all else hangs.
+                presses++;
+                e.Cancel = presses <= 2;
+                (presses == 1 ? close : abort).Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                // The raw stream, not Console.In: on a terminal the kernel's line discipline then
+                // edits lines and turns Ctrl+D into end of input, as for nc.
+                var stdin = new StreamReader(Console.OpenStandardInput(), Console.InputEncoding);
+                return Run(options, stdin, Console.Out, Console.Error,
+                    Ansi.ShouldColour(Console.IsErrorRedirected), new ConnectSignals(close.Token, abort.Token));
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Runs one connection to its end; returns the exit code.</summary>
+    public static int Run(ConnectOptions options, TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
+    {
+        IPEndPoint? endpoint = DeviceLink.ParseDevice(options.Device, out string? bad);
+        if (endpoint == null) return Usage(error, bad!);
+        if (options.Port < 1 || options.Port > 65535) return Usage(error, $"--port {options.Port}: a TCP port is 1..65535");
+        if (options.LocalPort < 0 || options.LocalPort > 65535) return Usage(error, $"--local-port {options.LocalPort}: a TCP port is 1..65535");
+        if (options.ConnectTimeoutMs <= 0) return Usage(error, "--connect-timeout must be a positive number of milliseconds");
+
+        SerialLineReader? serial = null;
+        PcapWriter? pcap = null;
+        try
+        {
+            if (options.Serial != null) serial = SerialLineReader.Open(options.Serial, options.Baud);
+            if (options.Pcap != null) pcap = PcapWriter.Create(options.Pcap);
+        }
+        catch (Exception e) when (e is SerialException or IOException or UnauthorizedAccessException)
+        {
+            serial?.Dispose();
+            return Usage(error, e is SerialException ? e.Message : $"cannot write {options.Pcap}: {e.Message}");
+        }
+
+        try
+        {
+            using var link = new DeviceLink(endpoint);
+            var session = new Session(options, endpoint, link, pcap, serial, input, output, error, colour, signals);
+            return session.Run();
+        }
+        finally
+        {
+            serial?.Dispose();
+            pcap?.Dispose();
+        }
+    }
+
+    static int Usage(TextWriter error, string message)
+    {
+        error.WriteLine($"nanotcp connect: {message}");
+        return ExitUsage;
+    }
+
+    /// <summary>One connection's life: handshake, data both ways, the close, and the trace of it all.</summary>
+    sealed class Session
+    {
+        /// <summary>
+        /// How long one turn of the loop may wait for a packet, so typed input leaves promptly; shorter
+        /// with a serial log, whose lines are printed between turns and should keep their place in time.
+        /// </summary>
+        int TurnMs => _serial == null ? 10 : 2;
+        /// <summary>After the PC's side has closed, how long to wait for the device's last transitions on its serial log.</summary>
+        const int SerialSettleMs = 1000;
+
+        readonly ConnectOptions _options;
+        readonly IPEndPoint _endpoint;
+        readonly PeerStack _stack;
+        readonly TcpEngine _engine;
+        readonly SerialLineReader? _serial;
+        readonly TextWriter _output, _error;
+        readonly ConnectSignals _signals;
+        readonly LogFormatter _formatter;
+        readonly int _localPort;
+        readonly string _deviceEnd, _pcEnd; // the two ends, as the logs write them
+        readonly TextReader _input;
+
+        readonly ConcurrentQueue<string> _typed = new();
+        volatile bool _inputEnded;
+        readonly ConcurrentQueue<string> _serialLines = new();
+        readonly CancellationTokenSource _stopSerial = new();
+        Thread? _serialThread;
+        readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+        readonly byte[] _received = new byte[4096];
+        readonly char[] _chars = new char[4096 + 4];
+        byte[] _pending = [];
+        int _pendingOffset;
+
+        uint? _pcIsn, _deviceIsn;
+        string? _deviceState;
+
+        public Session(ConnectOptions options, IPEndPoint endpoint, DeviceLink link, PcapWriter? pcap, SerialLineReader? serial,
+            TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
+        {
+            _options = options;
+            _endpoint = endpoint;
+            _serial = serial;
+            _output = output;
+            _error = error;
+            _signals = signals;
+            _formatter = new LogFormatter(colour);
+            _stack = new PeerStack(link, pcap: pcap);
+            _engine = _stack.Engine;
+            _localPort = options.LocalPort != 0 ? options.LocalPort : Random.Shared.Next(49152, 65536);
+            _deviceEnd = $"192.0.2.2:{options.Port}";
+            _pcEnd = $"192.0.2.1:{_localPort}";
+            _input = input;
+            if (!options.Quiet)
+            {
+                _stack.OnLog = PcLog;
+                _stack.OnPacket = Packet;
+            }
+        }
+
+        public int Run()
+        {
+            StartInput();
+            if (_serial != null)
+            {
+                // What the device printed before we came is history, not this connection.
+                while (_serial.ReadLine(0, out _) == SerialRead.Line) { }
+                _serialThread = new Thread(ReadSerial) { IsBackground = true, Name = "serial" };
+                _serialThread.Start();
+            }
+            try
+            {
+                Trace($"connecting to {_deviceEnd} through {_endpoint}, from {_pcEnd}");
+                return Converse();
+            }
+            catch (IOException e)
+            {
+                // Standard output went away (a closed pipe): end the connection at once.
+                Trace($"output closed ({e.Message}): aborting");
+                return ExitFailed;
+            }
+            finally
+            {
+                // The reader must be out of the port before the caller closes it.
+                _stopSerial.Cancel();
+                _serialThread?.Join();
+                _stopSerial.Dispose();
+            }
+        }
+
+        int Converse()
+        {
+            int handle = _engine.Connect(_stack.Now, _localPort, PeerStack.DeviceAddress, _options.Port);
+            if (handle < 0) return Fail($"cannot open a connection: {TcpError.Name(handle)}");
+
+            // The handshake.
+            long deadline = _stack.Now + _options.ConnectTimeoutMs;
+            while (_engine.StateOf(handle) == TcpState.SynSent || _engine.StateOf(handle) == TcpState.SynReceived)
+            {
+                if (_signals.Close.IsCancellationRequested || _signals.Abort.IsCancellationRequested)
+                {
+                    _engine.Abort(_stack.Now, handle);
+                    return Fail("interrupted before the connection was established");
+                }
+                if (_stack.Now >= deadline)
+                {
+                    _engine.Abort(_stack.Now, handle);
+                    return Fail($"no answer from {_deviceEnd} through {_endpoint} within {_options.ConnectTimeoutMs} ms");
+                }
+                Turn();
+            }
+            if (_engine.StateOf(handle) == TcpState.Closed)
+            {
+                int errno = _engine.TakeError(handle);
+                _engine.Close(_stack.Now, handle);
+                return Fail(errno == TcpError.ConnectionRefused
+                    ? $"connection refused: nothing listens on port {_options.Port} of the device"
+                    : $"the connection failed: {Describe(errno)}");
+            }
+
+            // Data both ways, until the device has sent everything (its FIN) or the user closes.
+            bool writeShut = false;
+            while (true)
+            {
+                if (_signals.Abort.IsCancellationRequested) return Abort(handle);
+                int got = Deliver(handle);
+                if (got < 0 && got != -TcpError.WouldBlock)
+                {
+                    _engine.Close(_stack.Now, handle);
+                    return Fail($"the connection ended: {Describe(-got)}");
+                }
+                if (got == 0 || _signals.Close.IsCancellationRequested) break; // 0: end of the device's data
+                if (!writeShut && Forward(handle))
+                {
+                    // All input is in the engine: FIN follows the queued data (shutdown SHUT_WR).
+                    _engine.Shutdown(_stack.Now, handle, ShutdownHow.Write);
+                    writeShut = true;
+                }
+                Turn();
+            }
+
+            // The close: our FIN if not sent yet, then the engine finishes alone (retransmissions,
+            // the FIN_WAIT_2 timeout) and the handle is gone. A Ctrl+C from here on leaves at once.
+            bool closeAsked = _signals.Close.IsCancellationRequested;
+            _engine.Close(_stack.Now, handle);
+            while (true)
+            {
+                TcpState state = _engine.StateOf(_localPort, PeerStack.DeviceAddress, _options.Port);
+                if (state == TcpState.Closed || (state == TcpState.TimeWait && !_options.HoldTimeWait)) break;
+                if (_signals.Abort.IsCancellationRequested || (!closeAsked && _signals.Close.IsCancellationRequested))
+                    return Fail($"left in {TcpStates.Name(state)} before the close completed; the device's timers will end its side");
+                Turn();
+            }
+            if (_serial != null)
+            {
+                // Let the device's last transitions (LAST_ACK -> CLOSED, ... -> TIME_WAIT) reach the trace.
+                long settle = _stack.Now + SerialSettleMs;
+                while (_stack.Now < settle && _deviceState is not ("CLOSED" or "TIME_WAIT")) Turn();
+            }
+            return ExitOk;
+        }
+
+        /// <summary>One turn: timers and at most one packet, then the device's serial lines.</summary>
+        void Turn()
+        {
+            _stack.Pump(TurnMs);
+            while (_serialLines.TryDequeue(out string? text)) DeviceLog(text);
+        }
+
+        /// <summary>Reads what the device sent and writes it out. Returns bytes read, 0 at the device's FIN, or -errno.</summary>
+        int Deliver(int handle)
+        {
+            int total = 0;
+            while (true)
+            {
+                int n = _engine.Receive(_stack.Now, handle, _received, 0, _received.Length);
+                if (n <= 0)
+                {
+                    _output.Flush();
+                    return total > 0 ? total : n;
+                }
+                int chars = _decoder.GetChars(_received, 0, n, _chars, 0);
+                _output.Write(_chars, 0, chars);
+                total += n;
+            }
+        }
+
+        /// <summary>Moves typed input into the engine. True once input has ended and all of it is queued.</summary>
+        bool Forward(int handle)
+        {
+            while (true)
+            {
+                if (_pendingOffset == _pending.Length)
+                {
+                    if (!_typed.TryDequeue(out string? chunk)) return _inputEnded && _typed.IsEmpty;
+                    if (_options.Crlf) chunk = chunk.Replace("\r\n", "\n").Replace("\n", "\r\n");
+                    _pending = Encoding.UTF8.GetBytes(chunk);
+                    _pendingOffset = 0;
+                }
+                int n = _engine.Send(_stack.Now, handle, _pending, _pendingOffset, _pending.Length - _pendingOffset);
+                if (n <= 0) return false; // the send buffer is full (or the connection failed, which Deliver reports)
+                _pendingOffset += n;
+            }
+        }
+
+        int Abort(int handle)
+        {
+            _engine.Abort(_stack.Now, handle);
+            _engine.Close(_stack.Now, handle);
+            return Fail("aborted: the connection was reset (RST sent)");
+        }
+
+        int Fail(string message)
+        {
+            _output.Flush();
+            _error.WriteLine($"nanotcp connect: {message}");
+            return ExitFailed;
+        }
+
+        static string Describe(int errno) => errno switch
+        {
+            TcpError.ConnectionReset => "connection reset by the device",
+            TcpError.TimedOut => "timed out (the device stopped answering)",
+            TcpError.ConnectionRefused => "connection refused",
+            TcpError.ConnectionAborted => "connection aborted",
+            _ => TcpError.Name(errno),
+        };
+
+        /// <summary>Standard input is read on its own thread: a console read cannot be polled.</summary>
+        void StartInput()
+        {
+            TextReader input = _input;
+            var thread = new Thread(() =>
+            {
+                var buffer = new char[4096];
+                try
+                {
+                    int n;
+                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0) _typed.Enqueue(new string(buffer, 0, n));
+                }
+                catch (IOException) { }
+                catch (ObjectDisposedException) { }
+                _inputEnded = true;
+            }) { IsBackground = true, Name = "stdin" };
+            thread.Start();
+        }
+
+        void ReadSerial()
+        {
+            try
+            {
+                while (_serial!.ReadLine(_stopSerial.Token) is string line) _serialLines.Enqueue(line);
+            }
+            catch (SerialException e)
+            {
+                _serialLines.Enqueue("serial: " + e.Message);
+            }
+        }
+
+        // ------------------------------------------------------------ the trace on stderr
+
+        void PcLog(string text) => TraceLine("PC", _formatter.What(LogLine.Parse(text)));
+
+        void DeviceLog(string text)
+        {
+            LogLine line = LogLine.Parse(text);
+            // Only this connection: the device may be serving others, and its listeners' lines are not news.
+            if (line.Local != _deviceEnd || line.Peer != _pcEnd) return;
+            if (line.Kind == LogLineKind.Transition) _deviceState = line.To;
+            if (!_options.Quiet) TraceLine("device", _formatter.What(line));
+        }
+
+        void Packet(LinkPacket packet)
+        {
+            Segment s = packet.Parse();
+            if (s.Has(TcpFlags.Syn))
+            {
+                if (packet.FromPc) _pcIsn ??= s.Seq;
+                else _deviceIsn ??= s.Seq;
+            }
+            string label = packet.FromPc ? SegmentLabel.Describe(s, _pcIsn, _deviceIsn) : SegmentLabel.Describe(s, _deviceIsn, _pcIsn);
+            if (s.Has(TcpFlags.Rst) && _formatter.Colour) label = Ansi.Paint(label, $"{Ansi.Bold};{Ansi.Red}");
+            TraceLine(packet.FromPc ? "──────>" : "<──────", label);
+        }
+
+        void Trace(string text)
+        {
+            if (!_options.Quiet) TraceLine("", text);
+        }
+
+        void TraceLine(string who, string what)
+        {
+            string time = _stack.NowPrecise.ToString("0.0", CultureInfo.InvariantCulture).PadLeft(9);
+            _error.WriteLine($"{time} ms  {who,-7}  {what}".TrimEnd());
+            _error.Flush();
+        }
+    }
+}

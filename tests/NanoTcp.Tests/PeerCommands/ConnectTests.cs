@@ -1,0 +1,155 @@
+using Nanotcp.Commands;
+
+namespace NanoTcp.Tests.PeerCommands;
+
+/// <summary><c>nanotcp connect</c> against the virtual board on loopback, standard input and output redirected.</summary>
+public class ConnectTests
+{
+    static int Connect(string device, int port, TextReader input, SyncWriter output, SyncWriter trace,
+        ConnectSignals? signals = null, string? serial = null, int localPort = 0) =>
+        ConnectCommand.Run(new ConnectOptions { Device = device, Port = port, Serial = serial, LocalPort = localPort },
+            input, output, trace, false, signals ?? ConnectSignals.None);
+
+    [Fact]
+    public void EchoRoundTripThenTheCloseCompletes()
+    {
+        var log = new SyncLog();
+        using var board = Boards.Start(log);
+        var output = new SyncWriter();
+        var trace = new SyncWriter();
+
+        Assert.Equal(0, Connect(Boards.Device(board), 7, new StringReader("hello\nsecond line\n"), output, trace));
+
+        Assert.Equal("hello\nsecond line\n", output.ToString());
+        string t = trace.ToString();
+        // End of input half-closes: the PC closes first and ends in TIME_WAIT; the echo service closes after it.
+        Assert.Matches(@"PC       ESTABLISHED  -> FIN_WAIT_1    app=shutdown", t);
+        Assert.Matches(@"PC       FIN_WAIT_2   -> TIME_WAIT     rx=\[F\.\]|PC       FIN_WAIT_1   -> (TIME_WAIT|CLOSING)", t);
+        Assert.Contains("──────>  [SYN] Seq=0 Win=65535 Len=0 MSS=1400", t);
+        Assert.Contains("<──────  [SYN, ACK] Seq=0 Ack=1", t);
+        Assert.Contains("──────>  [PSH, ACK] Seq=1 Ack=1", t);
+        Boards.WaitFor(() => log.Lines.Any(l => l.Contains("LAST_ACK->CLOSED")), "the device's side to close");
+    }
+
+    [Fact]
+    public void HalfCloseKeepsReadingWhileTheDeviceTalksInCloseWait()
+    {
+        var log = new SyncLog();
+        using var board = Boards.Start(log);
+        var output = new SyncWriter();
+        var trace = new SyncWriter();
+
+        Assert.Equal(0, Connect(Boards.Device(board), 2019, new StringReader(""), output, trace));
+
+        // The device's lines came after our FIN: our side stayed readable in FIN_WAIT_2.
+        string o = output.ToString();
+        Assert.StartsWith("farewell: half-close your side", o);
+        Assert.Contains("farewell 3/3: still sending in CLOSE_WAIT", o);
+        string t = trace.ToString();
+        int finWait2 = t.IndexOf("-> FIN_WAIT_2", StringComparison.Ordinal);
+        int lastData = t.LastIndexOf("[PSH, ACK]", StringComparison.Ordinal);
+        int timeWait = t.IndexOf("-> TIME_WAIT", StringComparison.Ordinal);
+        Assert.True(finWait2 > 0 && finWait2 < lastData && lastData < timeWait, t);
+        string[] device = log.Lines;
+        Assert.Contains(device, l => l.Contains("ESTABLISHED->CLOSE_WAIT"));
+        Assert.Contains(device, l => l.Contains("CLOSE_WAIT->LAST_ACK app=close"));
+    }
+
+    [Fact]
+    public void WithTheSerialLogTheDevicesTransitionsAreShownToo()
+    {
+        using var board = Boards.Start(new SyncLog(), pty: true);
+        var output = new SyncWriter();
+        var trace = new SyncWriter();
+
+        Assert.Equal(0, Connect(Boards.Device(board), 7, new StringReader("ping\n"), output, trace, serial: board.SerialPath));
+
+        Assert.Equal("ping\n", output.ToString());
+        string t = trace.ToString();
+        Assert.Contains("device   LISTEN       -> SYN_RECEIVED  rx=[S]", t);
+        Assert.Contains("device   ESTABLISHED  -> CLOSE_WAIT    rx=[F.]", t);
+        Assert.Contains("device   LAST_ACK     -> CLOSED        rx=[.]", t);
+        Assert.DoesNotContain("CLOSED       -> LISTEN", t); // the listeners' boot lines are not this connection's
+    }
+
+    [Fact]
+    public void CtrlCClosesWithAFinAndWaitsForTheDevice()
+    {
+        using var board = Boards.Start(new SyncLog());
+        var trace = new SyncWriter();
+        using var close = new CancellationTokenSource();
+        var run = new Background(() => Connect(Boards.Device(board), 9, new WaitingReader(), new SyncWriter(), trace,
+            new ConnectSignals(close.Token, CancellationToken.None)));
+
+        Boards.WaitFor(() => trace.ToString().Contains("-> ESTABLISHED"), "the handshake");
+        close.Cancel();
+        Assert.Equal(0, run.Exit());
+        string t = trace.ToString();
+        Assert.Contains("ESTABLISHED  -> FIN_WAIT_1    app=close", t);
+        Assert.Contains("-> TIME_WAIT", t); // the discard service closed after us
+    }
+
+    [Fact]
+    public void ASecondCtrlCAbortsWithRst()
+    {
+        var log = new SyncLog();
+        using var board = Boards.Start(log);
+        var trace = new SyncWriter();
+        using var abort = new CancellationTokenSource();
+        var run = new Background(() => Connect(Boards.Device(board), 9, new WaitingReader(), new SyncWriter(), trace,
+            new ConnectSignals(CancellationToken.None, abort.Token)));
+
+        Boards.WaitFor(() => trace.ToString().Contains("-> ESTABLISHED"), "the handshake");
+        abort.Cancel();
+        Assert.Equal(1, run.Exit());
+        Assert.Contains("──────>  [RST", trace.ToString());
+        Boards.WaitFor(() => log.Lines.Any(l => l.Contains("ESTABLISHED->CLOSED rx=[R")), "the device to take the reset");
+    }
+
+    [Fact]
+    public void NobodyListeningIsConnectionRefused()
+    {
+        using var board = Boards.Start(new SyncLog());
+        var trace = new SyncWriter();
+        Assert.Equal(1, Connect(Boards.Device(board), 8, new StringReader(""), new SyncWriter(), trace));
+        string[] lines = trace.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("nanotcp connect: connection refused: nothing listens on port 8 of the device", lines[^1]);
+        Assert.Contains("<──────  [RST, ACK] Seq=0 Ack=1", trace.ToString());
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:70000", 7, "nanotcp connect: bad port in '127.0.0.1:70000' (expected HOST[:PORT], port 1..65535)")]
+    [InlineData("127.0.0.1", 0, "nanotcp connect: --port 0: a TCP port is 1..65535")]
+    [InlineData("127.0.0.1", 70000, "nanotcp connect: --port 70000: a TCP port is 1..65535")]
+    [InlineData("no-such-host.invalid", 7, "nanotcp connect: cannot resolve device host 'no-such-host.invalid'")]
+    public void BadInputIsOneLineAndExitTwo(string device, int port, string message)
+    {
+        var output = new SyncWriter();
+        var error = new SyncWriter();
+        Assert.Equal(2, Connect(device, port, new StringReader(""), output, error));
+        Assert.Equal(message + Environment.NewLine, error.ToString());
+        Assert.Equal("", output.ToString());
+    }
+
+    [Fact]
+    public void AMissingSerialPortIsOneLineAndExitTwo()
+    {
+        var error = new SyncWriter();
+        Assert.Equal(2, Connect("127.0.0.1:9", 7, new StringReader(""), new SyncWriter(), error, serial: "/dev/nanotcp-no-such-port"));
+        Assert.Equal("nanotcp connect: no such serial port: /dev/nanotcp-no-such-port" + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
+    public void ASilentDeviceTimesOut()
+    {
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        silent.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        string device = silent.LocalEndPoint!.ToString()!;
+        var error = new SyncWriter();
+        int code = ConnectCommand.Run(new ConnectOptions { Device = device, Port = 7, ConnectTimeoutMs = 300, Quiet = true },
+            new StringReader(""), new SyncWriter(), error, false, ConnectSignals.None);
+        Assert.Equal(1, code);
+        Assert.Equal($"nanotcp connect: no answer from 192.0.2.2:7 through {device} within 300 ms" + Environment.NewLine, error.ToString());
+    }
+}
