@@ -51,6 +51,7 @@ public static class DemoCommand
             return ScenarioSession.ExitUsage;
         }
         using var target = new VirtualBoardTarget();
+        target.WarmUp();
         return ScenarioSession.Run(scenarios, target, parallel, format == "json", pcap, output, error);
     }
 
