@@ -10,7 +10,7 @@ namespace NanoTcp
         public uint LocalAddress = Ipv4.Address(192, 0, 2, 2);
         /// <summary>Connection table slots, listeners included.</summary>
         public int Capacity = 8;
-        /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = Capacity/2.</summary>
+        /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = half the slots listeners leave free.</summary>
         public int SynBacklog = 0;
         public int RcvBuf = 2048;
         public int SndBuf = 2048;

@@ -59,7 +59,7 @@ namespace NanoTcp
             if (!_seg.Has(TcpFlags.Syn)) { _counters.NoConnection++; return; }
 
             // Half-open connections may take at most SynBacklog slots per listener: the oldest makes room (SYN flood).
-            if (CountChildren(l, true) >= _synBacklog)
+            if (CountChildren(l, true) >= SynBacklog())
             {
                 Tcb oldest = Oldest(TcpState.SynReceived, TcpState.SynReceived, l.Slot);
                 if (oldest != null) RecycleSlot(now, oldest, "syn-backlog");
@@ -94,6 +94,20 @@ namespace NanoTcp
             SetState(now, t, TcpState.SynReceived);
             Output(now, t);
             UpdateTimer(t);
+        }
+
+        /// <summary>
+        /// Half-open slots a listener may hold: SynBacklog when set, else half the slots that
+        /// listeners do not occupy, so a flood always leaves room for real connections.
+        /// </summary>
+        int SynBacklog()
+        {
+            if (_cfg.SynBacklog > 0) return _cfg.SynBacklog;
+            int listeners = 0;
+            for (int i = 0; i < _table.Length; i++)
+                if (_table[i].InUse && _table[i].State == TcpState.Listen) listeners++;
+            int half = (_table.Length - listeners) / 2;
+            return half > 0 ? half : 1;
         }
 
         int CountChildren(Tcb l, bool halfOpenOnly)

@@ -20,7 +20,6 @@ namespace NanoTcp
         readonly DeadlineHeap _timers;
         readonly TcpCounters _counters = new TcpCounters();
         readonly Segment _seg = new Segment();
-        readonly int _synBacklog;
         long _order;
         int _nextEphemeral;
 
@@ -37,7 +36,6 @@ namespace NanoTcp
             _table = new Tcb[config.Capacity];
             for (int i = 0; i < _table.Length; i++) { _table[i] = new Tcb(i, config); _table[i].Reset(); }
             _timers = new DeadlineHeap(config.Capacity);
-            _synBacklog = config.SynBacklog > 0 ? config.SynBacklog : (config.Capacity / 2 > 0 ? config.Capacity / 2 : 1);
             _txBuf = new byte[Wire.HeaderLength(MaxOptions) + config.Mss];
             _nextEphemeral = config.EphemeralPortFirst;
         }

@@ -1866,8 +1866,8 @@ namespace NanoTcp.DeviceTests
             "//    keeping it would let every forged SYN consume buffer memory. The SYN is acknowledged\n" +
             "//    alone (SYN-ACK \"ack 1\", not \"ack 21\"); a genuine peer sends the data again once the\n" +
             "//    connection is established.\n" +
-            "// 2. Half-open connections take at most syn_backlog slots per listener (default capacity/2:\n" +
-            "//    3 of the 6 slots here). One more SYN recycles the OLDEST half-open slot (a RECYCLE line,\n" +
+            "// 2. Half-open connections take at most syn_backlog slots per listener (by default half the\n" +
+            "//    slots the listeners leave free: 3 of the 6 here, with 7 slots and one listener). One more SYN recycles the OLDEST half-open slot (a RECYCLE line,\n" +
             "//    why=syn-backlog) instead of taking a slot that an established connection could use. So a\n" +
             "//    flood cannot lock out a genuine client: its SYN is served like any other, and once its\n" +
             "//    handshake completes its connection is no longer half-open and cannot be recycled.\n" +
@@ -1877,7 +1877,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// The flood comes from ports 50001..50004 of the peer; \"%{ peer_port = N }%\" makes the lines\n" +
             "// that follow speak for the connection from port N (and the assert lines check that one).\n" +
-            "--capacity=6\n" +
+            "--capacity=7\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +

@@ -172,7 +172,7 @@ public class LogTests
     [Fact]
     public void EveryEngineLineMatchesTheGrammarAndTransitionsAreComplete()
     {
-        var h = new Harness(c => c.Capacity = 4);
+        var h = new Harness(c => { c.Capacity = 4; c.SynBacklog = 2; });
         var e = h.Engine;
         var tracker = new TransitionTracker(h);
         void Step(Action a) { a(); tracker.Check(); }

@@ -6,7 +6,7 @@ namespace NanoTcp.Tests.Scripting;
 public class PeerPortTests
 {
     const string TwoFlows =
-        "--capacity=4\n" +
+        "--capacity=5\n" +
         "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
         "+0 bind(3, ..., ...) = 0\n" +
         "+0 listen(3, 4) = 0\n" +
