@@ -48,7 +48,7 @@ public sealed class SerialLineReader : IDisposable
     public static SerialLineReader Open(string path, int baud = DefaultBaud)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-            throw new SerialException("reading a serial port needs Linux or macOS here; pipe the log in instead: --serial -");
+            throw new SerialException("reading a serial port needs Linux or macOS; on Windows, use a serial terminal such as PuTTY");
         if (!Posix.IsSupportedBaud(baud))
             throw new SerialException($"unsupported baud rate {baud} (one of {Posix.SupportedBauds})");
         if (path == "-") return new SerialLineReader(0, false, "standard input", false);
