@@ -96,7 +96,7 @@ public sealed partial class LogLine
     [GeneratedRegex(@"^(?<time>\d+) - (?<event>[A-Z][A-Z_-]*)(?: (?<detail>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex BannerGrammar();
 
-    [GeneratedRegex(@"(?<key>[a-z_.-]+)=(?<value>\S+)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"(?<key>[a-z0-9_.-]+)=(?<value>\S+)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex KeyValue();
 
     /// <summary>Parses one line (without its line ending; a trailing CR is ignored). Never throws.</summary>

@@ -74,14 +74,8 @@ public sealed class DeviceObserver(bool fromSerial, DeviceSettings profile)
     public static void LearnSettings(DeviceSettings profile, LogLine line)
     {
         if (line.Kind != LogLineKind.Banner || line.Event != "CONFIG") return;
-        // The banner's own words: setting names such as fin_wait2_timeout_ms carry digits.
-        foreach (string word in line.Detail.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int eq = word.IndexOf('=');
-            if (eq <= 0) continue;
-            string key = word[..eq];
-            if (DeviceSettings.IsKnown(key) && key != "link_port") profile.Set(key, word[(eq + 1)..]);
-        }
+        foreach (var (key, value) in line.Fields)
+            if (DeviceSettings.IsKnown(key) && key != "link_port") profile.Set(key, value);
     }
 
     /// <summary>The transitions of the connection between the device's port and the PC's port, in order.</summary>

@@ -59,6 +59,15 @@ public class LogLineTests
     }
 
     [Fact]
+    public void BannerKeysMayCarryDigits()
+    {
+        LogLine line = LogLine.Parse("0 - CONFIG msl_ms=2000 time_wait_ms=4000 fin_wait2_timeout_ms=20000");
+        Assert.Equal("20000", line.Field("fin_wait2_timeout_ms"));
+        Assert.Equal("2000", line.Field("msl_ms"));
+        Assert.Null(line.Field("_timeout_ms"));
+    }
+
+    [Fact]
     public void AListenerIsMarked()
     {
         LogLine line = LogLine.Parse("0 #0 192.0.2.2:7 *:* CLOSED->LISTEN app=listen");
