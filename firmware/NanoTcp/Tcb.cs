@@ -92,11 +92,6 @@ namespace NanoTcp
         /// <summary>The FIN's sequence number, once queued: right after the last data byte.</summary>
         public uint FinSeq { get { return SndBufSeq + (uint)SndBuf.Count; } }
 
-        public bool IsSynchronized
-        {
-            get { return State >= TcpState.Established; }
-        }
-
         public void Reset()
         {
             InUse = false; State = TcpState.Closed; StateSince = 0; Order = 0;

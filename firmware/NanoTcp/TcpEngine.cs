@@ -89,7 +89,7 @@ namespace NanoTcp
         {
             if (remotePort < 1 || remotePort > 65535 || localPort < 0 || localPort > 65535 || remoteAddress == 0) return -TcpError.Invalid;
             if (localPort == 0) localPort = PickEphemeralPort(remoteAddress, remotePort);
-            else if (Find(localPort, remoteAddress, remotePort) != null) return -TcpError.AddressInUse;
+            else if (TupleInUse(localPort, remoteAddress, remotePort)) return -TcpError.AddressInUse;
             if (localPort == 0) return -TcpError.AddressInUse;
             Tcb t = Allocate(now, false);
             if (t == null) return -TcpError.NoBuffers;
@@ -152,7 +152,6 @@ namespace NanoTcp
             }
             if (t.Error != 0) return -TakeError(handle);
             if (t.FinReceived || t.ReadShut || t.State == TcpState.Closed) return 0;
-            if (t.State == TcpState.SynSent || t.State == TcpState.SynReceived) return -TcpError.WouldBlock;
             return -TcpError.WouldBlock;
         }
 
@@ -398,12 +397,13 @@ namespace NanoTcp
             {
                 int p = _nextEphemeral;
                 _nextEphemeral = p == 65535 ? _cfg.EphemeralPortFirst : p + 1;
-                if (FindListener(p) == null && Find(p, remoteAddr, remotePort) == null && !PortTimeWait(p, remoteAddr, remotePort)) return p;
+                if (FindListener(p) == null && !TupleInUse(p, remoteAddr, remotePort)) return p;
             }
             return 0;
         }
 
-        bool PortTimeWait(int localPort, uint remoteAddr, int remotePort)
+        /// <summary>Whether any slot (TIME_WAIT and closed-but-held ones included) has this 4-tuple.</summary>
+        bool TupleInUse(int localPort, uint remoteAddr, int remotePort)
         {
             for (int i = 0; i < _table.Length; i++)
             {
