@@ -78,11 +78,12 @@ public static class LadderRenderer
     {
         var rows = result.Segments.Select(s => new Row { Time = s.TimeMs, Segment = s }).ToList();
         var extra = new List<Row>();
+        var placed = new Dictionary<(bool Pc, int PcPort, int DevicePort), double>();
         string Tag(int pcPort, string text) => many ? $"{pcPort} {text}" : text;
 
         // The PC's transitions: its log's connection is (local = PC port, peer = device port).
         foreach (StateEvent e in result.PcLog.Where(e => e.IsTransition && focus.Contains((e.LocalPort, e.PeerPort))))
-            Place(rows, extra, pc: true, e, e.LocalPort, e.PeerPort, Tag(e.LocalPort, e.To!));
+            Place(rows, extra, placed, pc: true, e, e.LocalPort, e.PeerPort, Tag(e.LocalPort, e.To!));
 
         // The device's transitions and notable events: its connection is (local = device port, peer = PC port).
         var backgroundEvents = new List<(double Time, string Kind)>();
@@ -95,7 +96,7 @@ public static class LadderRenderer
                 continue;
             }
             if (!focus.Contains((e.PeerPort, e.LocalPort))) continue;
-            if (e.IsTransition) Place(rows, extra, pc: false, e, e.PeerPort, e.LocalPort, Tag(e.PeerPort, e.To!));
+            if (e.IsTransition) Place(rows, extra, placed, pc: false, e, e.PeerPort, e.LocalPort, Tag(e.PeerPort, e.To!));
             else if (Note(e) is string note) extra.Add(new Row { Time = e.TimeMs, Device = Tag(e.PeerPort, note) });
         }
 
@@ -106,9 +107,12 @@ public static class LadderRenderer
     /// <summary>
     /// Writes a transition beside the segment it belongs to: the segment that caused it (rx=, matched
     /// by its flags and numbers), or the one it sent (a FIN on close, a SYN on connect, a RST on an
-    /// abort); a transition with neither (a timer's) gets a row of its own.
+    /// abort); a transition with neither (a timer's) gets a row of its own. A side's states stay in
+    /// the order its log has them: one that would land above that side's previous state (crossing
+    /// segments, as in a simultaneous close) gets a row of its own below it.
     /// </summary>
-    static void Place(List<Row> rows, List<Row> extra, bool pc, StateEvent l, int pcPort, int devicePort, string text)
+    static void Place(List<Row> rows, List<Row> extra, Dictionary<(bool, int, int), double> placed, bool pc, StateEvent l,
+        int pcPort, int devicePort, string text)
     {
         double time = l.TimeMs;
         bool Mine(Row r) => r.Segment is { } s && s.PcPort == pcPort && s.DevicePort == devicePort && (pc ? r.Pc : r.Device) == null;
@@ -131,8 +135,11 @@ public static class LadderRenderer
             row = rows.Where(r => Mine(r) && r.Segment!.FromPc == pc && r.Segment.Has(flag) && Math.Abs(r.Segment.TimeMs - time) <= 50)
                 .OrderBy(r => Math.Abs(r.Segment!.TimeMs - time)).FirstOrDefault();
         }
+        double previous = placed.TryGetValue((pc, pcPort, devicePort), out double p) ? p : double.MinValue;
+        if (row != null && row.Time < previous) row = null;
         if (row == null)
         {
+            time = Math.Max(time, previous);
             string cause = l.CauseKind switch
             {
                 "timer" => $" ({l["timer"]} timer)",
@@ -145,6 +152,7 @@ public static class LadderRenderer
             extra.Add(row);
             text += cause;
         }
+        placed[(pc, pcPort, devicePort)] = row.Time;
         if (pc) row.Pc = row.Pc == null ? text : row.Pc + " → " + text;
         else row.Device = row.Device == null ? text : row.Device + " → " + text;
     }
