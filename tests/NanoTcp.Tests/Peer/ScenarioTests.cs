@@ -67,6 +67,22 @@ public class ScenarioTests
         Assert.Contains(lines, l => l.TrimEnd().EndsWith("CLOSED (2msl timer)", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void LadderKeepsEachSidesStatesInTheirOrderWhenFinsCross()
+    {
+        ScenarioResult result = new VirtualBoardTarget().Run(ScenarioLibrary.Find("simultaneous-close")!);
+        Assert.True(result.Passed, result.Reason);
+        string[] lines = Ladder(result).Split('\n');
+
+        // The device's column (right of the arrows) must read FIN_WAIT_1, then CLOSING, then TIME_WAIT,
+        // although the PC's FIN, which caused CLOSING, was sent before the device's FIN was seen.
+        static bool IsRow(string line) => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s+\d+\.\d ms ");
+        static string DeviceColumn(string line) => line.Contains("──") ? line[(line.LastIndexOf('─') + 1)..] : line[40..];
+        int Row(string state) => Array.FindIndex(lines, l => IsRow(l) && l.Length > 40 && DeviceColumn(l).Contains(state));
+        int finWait1 = Row("FIN_WAIT_1"), closing = Row("CLOSING"), timeWait = Row("TIME_WAIT");
+        Assert.True(finWait1 >= 0 && finWait1 < closing && closing < timeWait, Ladder(result));
+    }
+
     static string Ladder(ScenarioResult result)
     {
         var text = new StringWriter();
