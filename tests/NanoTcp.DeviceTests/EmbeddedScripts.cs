@@ -12,6 +12,9 @@ namespace NanoTcp.DeviceTests
     public class ScenarioScripts
     {
         [TestMethod]
+        public void AckOutOfRange() { ScriptAssert.Passes("ack-out-of-range.pkt", EmbeddedScripts.AckOutOfRange); }
+
+        [TestMethod]
         public void ActiveOpenNonblocking() { ScriptAssert.Passes("active-open-nonblocking.pkt", EmbeddedScripts.ActiveOpenNonblocking); }
 
         [TestMethod]
@@ -153,6 +156,41 @@ namespace NanoTcp.DeviceTests
     /// <summary>The text of each script, from tests/scripts.</summary>
     public static class EmbeddedScripts
     {
+        public const string AckOutOfRange =
+            "// ACKs outside the acceptable range are dropped (RFC 9293 \u00a73.10.7.4 fifth step; RFC 5961 \u00a75.2).\n" +
+            "//\n" +
+            "// An ACK is acceptable when SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT: it may repeat what was\n" +
+            "// acknowledged within the largest window the peer ever offered, and it may not acknowledge\n" +
+            "// anything we never sent. A segment that acknowledges the future is answered with an ACK that\n" +
+            "// tells the peer where we really are, and dropped: its data is not delivered. One that\n" +
+            "// acknowledges the distant past (more than a window behind SND.UNA, as a blind attacker's guess\n" +
+            "// would) is answered with a challenge ACK and dropped too. Neither changes the connection.\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "\n" +
+            "// Data whose ACK covers 100 bytes we never sent: our ACK says where we are; the data is dropped.\n" +
+            "+0.1  < P. 1:11(10) ack 101 win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    read(4, ..., 100) = -1 EAGAIN (Resource temporarily unavailable)\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "\n" +
+            "// An ACK 40 000 bytes behind SND.UNA, more than the peer's largest window (32 792): a challenge ACK.\n" +
+            "+0.1  < . 1:1(0) ack 4294927297 win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "\n" +
+            "// The same data with an honest ACK is taken.\n" +
+            "+0.1  < P. 1:11(10) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 11\n" +
+            "+0    read(4, ..., 100) = 10\n";
+
         public const string ActiveOpenNonblocking =
             "// Active open with a non-blocking connect, a short exchange, then our active close through\n" +
             "// FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT, which lasts 2*MSL (4 s here) before CLOSED.\n" +
