@@ -368,10 +368,8 @@ namespace NanoTcp
                     if (t.FinAcked) { SetState(now, t, TcpState.TimeWait); return false; }
                     break;
                 case TcpState.LastAck:
-                    if (t.FinAcked) { SetState(now, t, TcpState.Closed); return false; }
-                    return false;
-                case TcpState.TimeWait:
-                    return true;
+                    if (t.FinAcked) SetState(now, t, TcpState.Closed);
+                    return false; // nothing more can arrive: the peer's FIN came before
             }
             return true;
         }
