@@ -12,7 +12,13 @@ namespace NanoTcp.DeviceTests
     public class ScenarioScripts
     {
         [TestMethod]
+        public void AckAtRightWindowEdgeAccepted() { ScriptAssert.Passes("ack-at-right-window-edge-accepted.pkt", EmbeddedScripts.AckAtRightWindowEdgeAccepted); }
+
+        [TestMethod]
         public void AckOutOfRange() { ScriptAssert.Passes("ack-out-of-range.pkt", EmbeddedScripts.AckOutOfRange); }
+
+        [TestMethod]
+        public void ActiveOpenAdvertisesOnlyItsBuffer() { ScriptAssert.Passes("active-open-advertises-only-its-buffer.pkt", EmbeddedScripts.ActiveOpenAdvertisesOnlyItsBuffer); }
 
         [TestMethod]
         public void ActiveOpenNonblocking() { ScriptAssert.Passes("active-open-nonblocking.pkt", EmbeddedScripts.ActiveOpenNonblocking); }
@@ -22,6 +28,9 @@ namespace NanoTcp.DeviceTests
 
         [TestMethod]
         public void BlockingAcceptReadLinger() { ScriptAssert.Passes("blocking-accept-read-linger.pkt", EmbeddedScripts.BlockingAcceptReadLinger); }
+
+        [TestMethod]
+        public void CloseUnreadDataKeepsTimeWaitAndResetsLastAck() { ScriptAssert.Passes("close-unread-data-keeps-time-wait-and-resets-last-ack.pkt", EmbeddedScripts.CloseUnreadDataKeepsTimeWaitAndResetsLastAck); }
 
         [TestMethod]
         public void CloseWaitStillSendsData() { ScriptAssert.Passes("close-wait-still-sends-data.pkt", EmbeddedScripts.CloseWaitStillSendsData); }
@@ -51,10 +60,16 @@ namespace NanoTcp.DeviceTests
         public void HandshakeThirdSegmentCarriesData() { ScriptAssert.Passes("handshake-third-segment-carries-data.pkt", EmbeddedScripts.HandshakeThirdSegmentCarriesData); }
 
         [TestMethod]
+        public void InitialWindowFourSegments() { ScriptAssert.Passes("initial-window-four-segments.pkt", EmbeddedScripts.InitialWindowFourSegments); }
+
+        [TestMethod]
         public void KeepaliveAnswered() { ScriptAssert.Passes("keepalive-answered.pkt", EmbeddedScripts.KeepaliveAnswered); }
 
         [TestMethod]
         public void KeepaliveDetectsVanishedPeer() { ScriptAssert.Passes("keepalive-detects-vanished-peer.pkt", EmbeddedScripts.KeepaliveDetectsVanishedPeer); }
+
+        [TestMethod]
+        public void LogLinesNameWhatHappened() { ScriptAssert.Passes("log-lines-name-what-happened.pkt", EmbeddedScripts.LogLinesNameWhatHappened); }
 
         [TestMethod]
         public void LostFin1ActiveFin() { ScriptAssert.Passes("lost-fin-1-active-fin.pkt", EmbeddedScripts.LostFin1ActiveFin); }
@@ -75,16 +90,34 @@ namespace NanoTcp.DeviceTests
         public void LostLastAckPassive() { ScriptAssert.Passes("lost-last-ack-passive.pkt", EmbeddedScripts.LostLastAckPassive); }
 
         [TestMethod]
+        public void NagleHoldsSmallSegments() { ScriptAssert.Passes("nagle-holds-small-segments.pkt", EmbeddedScripts.NagleHoldsSmallSegments); }
+
+        [TestMethod]
         public void OutOfOrderDupAck() { ScriptAssert.Passes("out-of-order-dup-ack.pkt", EmbeddedScripts.OutOfOrderDupAck); }
 
         [TestMethod]
+        public void OutOfOrderFinGetsDupAck() { ScriptAssert.Passes("out-of-order-fin-gets-dup-ack.pkt", EmbeddedScripts.OutOfOrderFinGetsDupAck); }
+
+        [TestMethod]
         public void PassiveOpenDataClose() { ScriptAssert.Passes("passive-open-data-close.pkt", EmbeddedScripts.PassiveOpenDataClose); }
+
+        [TestMethod]
+        public void ReceiverSwsKeepsWindowClosed() { ScriptAssert.Passes("receiver-sws-keeps-window-closed.pkt", EmbeddedScripts.ReceiverSwsKeepsWindowClosed); }
+
+        [TestMethod]
+        public void RetransmissionNotHeldBySillyWindowAvoidance() { ScriptAssert.Passes("retransmission-not-held-by-silly-window-avoidance.pkt", EmbeddedScripts.RetransmissionNotHeldBySillyWindowAvoidance); }
 
         [TestMethod]
         public void RetransmitDataRtoBackoff() { ScriptAssert.Passes("retransmit-data-rto-backoff.pkt", EmbeddedScripts.RetransmitDataRtoBackoff); }
 
         [TestMethod]
         public void RetransmitFin() { ScriptAssert.Passes("retransmit-fin.pkt", EmbeddedScripts.RetransmitFin); }
+
+        [TestMethod]
+        public void RstAndAckCarryHighestSeqAfterRewind() { ScriptAssert.Passes("rst-and-ack-carry-highest-seq-after-rewind.pkt", EmbeddedScripts.RstAndAckCarryHighestSeqAfterRewind); }
+
+        [TestMethod]
+        public void RstExactMatchBeforeTrimming() { ScriptAssert.Passes("rst-exact-match-before-trimming.pkt", EmbeddedScripts.RstExactMatchBeforeTrimming); }
 
         [TestMethod]
         public void RstInCloseWait() { ScriptAssert.Passes("rst-in-close-wait.pkt", EmbeddedScripts.RstInCloseWait); }
@@ -120,6 +153,12 @@ namespace NanoTcp.DeviceTests
         public void RstToClosedPort() { ScriptAssert.Passes("rst-to-closed-port.pkt", EmbeddedScripts.RstToClosedPort); }
 
         [TestMethod]
+        public void RtoReinitializedAfterSynTimeout() { ScriptAssert.Passes("rto-reinitialized-after-syn-timeout.pkt", EmbeddedScripts.RtoReinitializedAfterSynTimeout); }
+
+        [TestMethod]
+        public void SillyWindowOverrideTimer() { ScriptAssert.Passes("silly-window-override-timer.pkt", EmbeddedScripts.SillyWindowOverrideTimer); }
+
+        [TestMethod]
         public void SimultaneousClose() { ScriptAssert.Passes("simultaneous-close.pkt", EmbeddedScripts.SimultaneousClose); }
 
         [TestMethod]
@@ -129,10 +168,19 @@ namespace NanoTcp.DeviceTests
         public void SoLingerZeroRst() { ScriptAssert.Passes("so-linger-zero-rst.pkt", EmbeddedScripts.SoLingerZeroRst); }
 
         [TestMethod]
+        public void SynAckDataAndFinAreTaken() { ScriptAssert.Passes("syn-ack-data-and-fin-are-taken.pkt", EmbeddedScripts.SynAckDataAndFinAreTaken); }
+
+        [TestMethod]
+        public void SynChallengedBeforeTrimming() { ScriptAssert.Passes("syn-challenged-before-trimming.pkt", EmbeddedScripts.SynChallengedBeforeTrimming); }
+
+        [TestMethod]
         public void SynFloodBacklog() { ScriptAssert.Passes("syn-flood-backlog.pkt", EmbeddedScripts.SynFloodBacklog); }
 
         [TestMethod]
         public void SynInEstablishedChallengeAck() { ScriptAssert.Passes("syn-in-established-challenge-ack.pkt", EmbeddedScripts.SynInEstablishedChallengeAck); }
+
+        [TestMethod]
+        public void SynRetriesLastThreeMinutes() { ScriptAssert.Passes("syn-retries-last-three-minutes.pkt", EmbeddedScripts.SynRetriesLastThreeMinutes); }
 
         [TestMethod]
         public void TableFullRst() { ScriptAssert.Passes("table-full-rst.pkt", EmbeddedScripts.TableFullRst); }
@@ -147,7 +195,16 @@ namespace NanoTcp.DeviceTests
         public void TimeWaitOldDuplicate() { ScriptAssert.Passes("time-wait-old-duplicate.pkt", EmbeddedScripts.TimeWaitOldDuplicate); }
 
         [TestMethod]
+        public void TimeWaitReopenOldDuplicateReturns() { ScriptAssert.Passes("time-wait-reopen-old-duplicate-returns.pkt", EmbeddedScripts.TimeWaitReopenOldDuplicateReturns); }
+
+        [TestMethod]
         public void TimeWaitRstIgnored() { ScriptAssert.Passes("time-wait-rst-ignored.pkt", EmbeddedScripts.TimeWaitRstIgnored); }
+
+        [TestMethod]
+        public void WindowProbeIsAcknowledged() { ScriptAssert.Passes("window-probe-is-acknowledged.pkt", EmbeddedScripts.WindowProbeIsAcknowledged); }
+
+        [TestMethod]
+        public void WindowUpdateNeedsCurrentAck() { ScriptAssert.Passes("window-update-needs-current-ack.pkt", EmbeddedScripts.WindowUpdateNeedsCurrentAck); }
 
         [TestMethod]
         public void ZeroWindowProbe() { ScriptAssert.Passes("zero-window-probe.pkt", EmbeddedScripts.ZeroWindowProbe); }
@@ -156,6 +213,39 @@ namespace NanoTcp.DeviceTests
     /// <summary>The text of each script, from tests/scripts.</summary>
     public static class EmbeddedScripts
     {
+        public const string AckAtRightWindowEdgeAccepted =
+            "// A pure ACK at SEG.SEQ = RCV.NXT + RCV.WND is accepted (RFC 9293 \u00a73.10.7.4 first step).\n" +
+            "//\n" +
+            "// The acceptability test for a segment of length 0 is \"RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND\",\n" +
+            "// and \"special allowance should be made to accept valid ACKs\" (\u00a73.10.7.4). A peer that has a\n" +
+            "// full window of data in flight to us sends its ACKs at its SND.NXT, which is exactly our\n" +
+            "// RCV.NXT + RCV.WND. If that data was lost, the strict test drops every ACK it sends, its\n" +
+            "// acknowledgment of our data included: both sides retransmit until one gives up. BSD and\n" +
+            "// Linux accept SEG.SEQ up to and including the right edge; so does NanoTcp.\n" +
+            "--rcv_buf=1000\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 500) = 500\n" +
+            "+0    > P. 1:501(500) ack 1\n" +
+            "// The peer has sent us our whole window, 1000 bytes (lost on the way); its ACK of our data\n" +
+            "// comes at seq 1001 = RCV.NXT + RCV.WND. Taken: no retransmission follows.\n" +
+            "+0.05 < . 1001:1001(0) ack 501 win 32792\n" +
+            "+2    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "// Its data, retransmitted, arrives in order.\n" +
+            "+0    < P. 1:1001(1000) ack 501 win 32792\n" +
+            "+0    > . 501:501(0) ack 1001 win 0\n" +
+            "+0    read(4, ..., 1000) = 1000\n" +
+            "+0    > . 501:501(0) ack 1001 win 1000\n";
+
         public const string AckOutOfRange =
             "// ACKs outside the acceptable range are dropped (RFC 9293 \u00a73.10.7.4 fifth step; RFC 5961 \u00a75.2).\n" +
             "//\n" +
@@ -190,6 +280,27 @@ namespace NanoTcp.DeviceTests
             "+0.1  < P. 1:11(10) ack 1 win 32792\n" +
             "+0    > . 1:1(0) ack 11\n" +
             "+0    read(4, ..., 100) = 10\n";
+
+        public const string ActiveOpenAdvertisesOnlyItsBuffer =
+            "// An active opener advertises no more window than its buffer (RFC 9293 \u00a73.8.6.2.2; \u00a73.10.7.3).\n" +
+            "//\n" +
+            "// The window in our SYN is offered before RCV.NXT is known; the right edge it promises,\n" +
+            "// RCV.NXT + RCV.WND, can only be fixed when the SYN-ACK tells us the peer's ISN. Computed too\n" +
+            "// early, that edge lies anywhere in sequence space: for about half of all peer ISNs the ACKs\n" +
+            "// that follow would advertise up to 65535 with a 2048-byte buffer, and the peer's data beyond\n" +
+            "// the buffer would be thrown away. This peer's ISN, 3000000000, is such a case.\n" +
+            "--rcv_buf=2048\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "+0.05 < S. 3000000000:3000000000(0) ack 1 win 32792 <mss 1000>\n" +
+            "+0    > . 1:1(0) ack 3000000001 win 2048\n" +
+            "// 1000 bytes in: the window is what is left of the buffer.\n" +
+            "+0.05 < P. 3000000001:3000001001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 3000001001 win 1048\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
         public const string ActiveOpenNonblocking =
             "// Active open with a non-blocking connect, a short exchange, then our active close through\n" +
@@ -288,6 +399,67 @@ namespace NanoTcp.DeviceTests
             "+0    close(4) = 0\n" +
             "+0    > R 1:1(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string CloseUnreadDataKeepsTimeWaitAndResetsLastAck =
+            "// close() with unread data: TIME_WAIT still lasts 2\u00b7MSL; LAST_ACK and CLOSING send a RST\n" +
+            "// (RFC 9293 \u00a73.6.1 MUST-13; RFC 1122 \u00a74.2.2.13).\n" +
+            "//\n" +
+            "// RFC 1122 \u00a74.2.2.13: \"If such a host issues a CLOSE call while received data is still pending\n" +
+            "// in TCP ... its TCP SHOULD send a RST to show that data was lost.\" Where the connection is in\n" +
+            "// LAST_ACK or CLOSING our FIN is still unacknowledged: going silently to CLOSED would leave the\n" +
+            "// peer retransmitting into nothing. NanoTcp sends the RST there, as in the open states. In\n" +
+            "// TIME_WAIT the peer has all it needs (our FIN is acknowledged), and TIME_WAIT \"MUST\" last 2\u00b7MSL\n" +
+            "// (MUST-13) to protect the next incarnation: the unread data is dropped and TIME_WAIT runs on.\n" +
+            "--msl_ms=2000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 3) = 0\n" +
+            "\n" +
+            "// LAST_ACK: the peer sends data and FIN; we shut down writing (our FIN), leave the data unread and close.\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0.1  < FP. 1:11(10) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 12\n" +
+            "+0    shutdown(4, SHUT_WR) = 0\n" +
+            "+0    > F. 1:1(0) ack 12\n" +
+            "+0    %{ assert tcpi_state == TCP_LAST_ACK }%\n" +
+            "+0.1  close(4) = 0\n" +
+            "+0    > R 2:2(0)\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "\n" +
+            "// CLOSING: our FIN crosses the peer's data and FIN.\n" +
+            "%{ peer_port = 40001 }%\n" +
+            "+0.1  < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    shutdown(4, SHUT_WR) = 0\n" +
+            "+0    > F. 1:1(0) ack 1\n" +
+            "+0.01 < FP. 1:11(10) ack 1 win 32792\n" +
+            "+0    > . 2:2(0) ack 12\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSING }%\n" +
+            "+0.1  close(4) = 0\n" +
+            "+0    > R 2:2(0)\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "\n" +
+            "// TIME_WAIT: our FIN acknowledged, then the peer's data and FIN.\n" +
+            "%{ peer_port = 40002 }%\n" +
+            "+0.1  < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    shutdown(4, SHUT_WR) = 0\n" +
+            "+0    > F. 1:1(0) ack 1\n" +
+            "+0.01 < FP. 1:11(10) ack 2 win 32792\n" +
+            "+0    > . 2:2(0) ack 12\n" +
+            "+0    %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "+0.1  close(4) = 0\n" +
+            "+0    %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "+3.8  %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "+0.2  %{ assert tcpi_state == TCP_CLOSE }%\n";
 
         public const string CloseWaitStillSendsData =
             "// Why the second and third segments of the close cannot merge: data in CLOSE_WAIT\n" +
@@ -756,6 +928,36 @@ namespace NanoTcp.DeviceTests
             "+0.1  < . 101:101(0) ack 21 win 32792\n" +
             "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
+        public const string InitialWindowFourSegments =
+            "// The initial window is four segments, and the ACK of our SYN does not enlarge it (RFC 5681\n" +
+            "// \u00a73.1).\n" +
+            "//\n" +
+            "// RFC 5681 \u00a73.1: IW = 4 * SMSS when SMSS =< 1095 bytes, and in slow start cwnd grows by at most\n" +
+            "// SMSS \"for each ACK received that cumulatively acknowledges new data\". The ACK of our SYN (or\n" +
+            "// SYN-ACK) acknowledges no data: counting its one sequence number would let a fifth, one-byte\n" +
+            "// segment out. With 4001 bytes to send and the peer's MSS 1000, four segments leave; the last\n" +
+            "// byte waits (and, Nagle's algorithm being on, until everything before it is acknowledged).\n" +
+            "--snd_buf=8192\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 4001) = 4001\n" +
+            "+0    > . 1:1001(1000) ack 1\n" +
+            "+0    > . 1001:2001(1000) ack 1\n" +
+            "+0    > . 2001:3001(1000) ack 1\n" +
+            "+0    > . 3001:4001(1000) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 2001 win 32792\n" +
+            "+0.01 < . 1:1(0) ack 4001 win 32792\n" +
+            "+0    > P. 4001:4002(1) ack 1\n" +
+            "+0    < . 1:1(0) ack 4002 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
         public const string KeepaliveAnswered =
             "// A keep-alive probe that is answered: the connection stays (RFC 9293 \u00a73.8.4).\n" +
             "//\n" +
@@ -864,6 +1066,49 @@ namespace NanoTcp.DeviceTests
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
             "+0    read(4, ..., 1000) = -1 ETIMEDOUT (Connection timed out)\n" +
             "+0    close(4) = 0\n";
+
+        public const string LogLinesNameWhatHappened =
+            "// Each state-log line names what really happened (README \"The state log\"; RFC 6298 \u00a75.4\u20135.5 for\n" +
+            "// the retransmissions). ScenarioLogTests reads this script's log.\n" +
+            "//\n" +
+            "// - A retransmission timeout resends one segment: its RTX line gives the timeout that expired\n" +
+            "//   (rto=1000) and the retransmission's number (try=1). The segments that follow it as ACKs\n" +
+            "//   arrive (go-back-N) were not sent by a timeout: their RTX lines say why=go-back-n rather\n" +
+            "//   than a backed-off rto= and a try=0.\n" +
+            "// - A transition's rx= describes the segment as it arrived: here a FIN segment whose first 10\n" +
+            "//   bytes were already received; the line gives seq=1 len=20, not the trimmed length 10.\n" +
+            "// - Data after close() ends the connection because of that segment: rx=, not app=.\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "// Two segments lost; the timeout resends the first, its ACK releases the second.\n" +
+            "+0.1  write(4, ..., 2000) = 2000\n" +
+            "+0    > . 1:1001(1000) ack 1\n" +
+            "+0    > P. 1001:2001(1000) ack 1\n" +
+            "1.200 > . 1:1001(1000) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 1001 win 32792\n" +
+            "+0    > P. 1001:2001(1000) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 2001 win 32792\n" +
+            "\n" +
+            "// 10 bytes, then the FIN on a segment that repeats them: CLOSE_WAIT.\n" +
+            "+0.1  < P. 1:11(10) ack 2001 win 32792\n" +
+            "+0    > . 2001:2001(0) ack 11\n" +
+            "+0.1  < FP. 1:21(20) ack 2001 win 32792\n" +
+            "+0    > . 2001:2001(0) ack 22\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n" +
+            "+0    read(4, ..., 100) = 20\n" +
+            "+0    close(4) = 0\n" +
+            "+0    > F. 2001:2001(0) ack 22\n" +
+            "+0.05 < . 22:22(0) ack 2002 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
 
         public const string LostFin1ActiveFin =
             "// Lost close segment 1 of 4: our FIN is lost (RFC 9293 \u00a73.8.1, RFC 6298 \u00a75; \u00a73.10.8).\n" +
@@ -1161,6 +1406,45 @@ namespace NanoTcp.DeviceTests
             "+0.05 < . 2:2(0) ack 2 win 32792\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
 
+        public const string NagleHoldsSmallSegments =
+            "// Nagle's algorithm: while data is unacknowledged, small writes wait and leave together\n" +
+            "// (RFC 9293 \u00a73.7.4, SHLD-7; RFC 1122 \u00a74.2.3.4). On by default.\n" +
+            "//\n" +
+            "// \u00a73.7.4: \"if there is unacknowledged data (i.e., SND.NXT > SND.UNA), then the sending TCP\n" +
+            "// endpoint buffers all user data (regardless of the PSH bit) until the outstanding data has been\n" +
+            "// acknowledged or until the TCP endpoint can send a full-sized segment\". Three writes of 10\n" +
+            "// bytes: the first goes at once, the next two wait for its ACK and then go as one segment.\n" +
+            "// A full segment is never held. The segment that ends the data before our FIN is not held\n" +
+            "// either (as Linux): close() sends what is left with the FIN.\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 10) = 10\n" +
+            "+0    > P. 1:11(10) ack 1\n" +
+            "+0.01 write(4, ..., 10) = 10\n" +
+            "+0.01 write(4, ..., 10) = 10\n" +
+            "+0.05 < . 1:1(0) ack 11 win 32792\n" +
+            "+0    > P. 11:31(20) ack 1\n" +
+            "\n" +
+            "// With 20 bytes unacknowledged, a write of 1500: the full segment goes, the 500 after it wait.\n" +
+            "+0.01 write(4, ..., 1500) = 1500\n" +
+            "+0    > . 31:1031(1000) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 1031 win 32792\n" +
+            "+0    > P. 1031:1531(500) ack 1\n" +
+            "\n" +
+            "// 500 bytes unacknowledged, 10 more written, then close(): the 10 bytes leave with the FIN.\n" +
+            "+0.01 write(4, ..., 10) = 10\n" +
+            "+0.01 close(4) = 0\n" +
+            "+0    > FP. 1531:1541(10) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 1542 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_FIN_WAIT2 }%\n";
+
         public const string OutOfOrderDupAck =
             "// A segment arrives out of order: duplicate ACK (RFC 9293 \u00a73.10.7.4 first and seventh steps,\n" +
             "// \u00a73.3.1; README \"Out-of-order segments are not queued\").\n" +
@@ -1206,6 +1490,33 @@ namespace NanoTcp.DeviceTests
             "+0    read(4, ..., 1000) = 200\n" +
             "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
+        public const string OutOfOrderFinGetsDupAck =
+            "// An out-of-order FIN is answered with a duplicate ACK at once (RFC 5681 \u00a74.2; RFC 9293\n" +
+            "// \u00a73.10.7.4).\n" +
+            "//\n" +
+            "// RFC 5681 \u00a74.2: \"A TCP receiver SHOULD send an immediate duplicate ACK when an out-of-order\n" +
+            "// segment arrives.\" A bare FIN beyond RCV.NXT is such a segment (the data before it was lost):\n" +
+            "// it cannot be processed yet (\u00a73.10.7.4 eighth step takes a FIN only at RCV.NXT), and the\n" +
+            "// duplicate ACK tells the peer at once what is missing.\n" +
+            "--rto_initial_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "// 10 bytes at 1 are lost; the FIN at 11 arrives: duplicate ACK for 1.\n" +
+            "+0.1  < F. 11:11(0) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "// The data and the FIN again, in order: CLOSE_WAIT.\n" +
+            "+0.1  < FP. 1:11(10) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 12\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n";
+
         public const string PassiveOpenDataClose =
             "// Passive open, data both ways, then the peer closes first:\n" +
             "// ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSED on our side.\n" +
@@ -1243,6 +1554,77 @@ namespace NanoTcp.DeviceTests
             "+0.1  < . 102:102(0) ack 52 win 32792\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
             "+0    close(3) = 0\n";
+
+        public const string ReceiverSwsKeepsWindowClosed =
+            "// Receiver silly-window avoidance: after a zero window, the window reopens only once\n" +
+            "// min(RCV.BUFF / 2, MSS) is free (RFC 9293 \u00a73.8.6.2.2, MUST-39).\n" +
+            "//\n" +
+            "// \"The suggested SWS avoidance algorithm for the receiver is to keep RCV.NXT+RCV.WND fixed until\n" +
+            "// the reduction satisfies: RCV.BUFF - RCV.USER - RCV.WND >= min( Fr * RCV.BUFF, Eff.snd.MSS )\"\n" +
+            "// with Fr = 1/2. Advertising each byte the application reads would invite the peer to send\n" +
+            "// one-byte segments. Here the buffer is 2048 bytes and the MSS 1000: after a zero window, reading\n" +
+            "// 1 byte, then 998 more, changes nothing; the 1000th byte free reopens the window, to 1000.\n" +
+            "--rcv_buf=2048\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "// The peer fills the buffer; the right edge stays where it was advertised.\n" +
+            "+0.1  < . 1:1001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1001 win 1048\n" +
+            "+0    < . 1001:2001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 2001 win 48\n" +
+            "+0    < P. 2001:2049(48) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 2049 win 0\n" +
+            "\n" +
+            "// Reading 1 byte, then 998: still a zero window, no update is sent.\n" +
+            "+0.1  read(4, ..., 1) = 1\n" +
+            "+0.1  read(4, ..., 998) = 998\n" +
+            "// 1000 bytes free: the window reopens, to 1000.\n" +
+            "+0.1  read(4, ..., 1) = 1\n" +
+            "+0    > . 1:1(0) ack 2049 win 1000\n";
+
+        public const string RetransmissionNotHeldBySillyWindowAvoidance =
+            "// A retransmission timeout always resends the earliest unacknowledged data (RFC 6298 \u00a75.4),\n" +
+            "// however small the segment: silly-window avoidance and Nagle's algorithm only hold back new data.\n" +
+            "//\n" +
+            "// RFC 6298 \u00a75.4: \"Retransmit the earliest segment that has not been acknowledged by the TCP\n" +
+            "// receiver.\" Sender-side silly-window avoidance (RFC 9293 \u00a73.8.6.2.1) decides when to send\n" +
+            "// *new* data; applied to the go-back-N resend, a lost segment that is shorter than an MSS and\n" +
+            "// than half the peer's largest window, with more data queued behind it, would never be resent:\n" +
+            "// the timer would back off and count retries until the connection is reset, having\n" +
+            "// retransmitted nothing.\n" +
+            "//\n" +
+            "// Here 200 bytes are lost, then the peer's window shrinks to 150 (its buffer is filling) while\n" +
+            "// 800 more bytes wait. The timeout resends what the window allows, 150 bytes from SND.UNA.\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 200) = 200\n" +
+            "+0    > P. 1:201(200) ack 1\n" +
+            "// Lost. The peer's window shrinks to 150; 800 more bytes are queued.\n" +
+            "+0.1  < . 1:1(0) ack 1 win 150\n" +
+            "+0.1  write(4, ..., 800) = 800\n" +
+            "// One RTO after the first send: the earliest 150 bytes again.\n" +
+            "1.200 > . 1:151(150) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 151 win 1000\n" +
+            "// The rest of the lost segment goes back out (go-back-N), then new data as the window allows.\n" +
+            "+0    > P. 151:1001(850) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 1001 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
         public const string RetransmitDataRtoBackoff =
             "// Lost data: retransmission timeout, exponential backoff and Karn's algorithm\n" +
@@ -1332,6 +1714,81 @@ namespace NanoTcp.DeviceTests
             "// The peer finally acknowledges the FIN: FIN_WAIT_2.\n" +
             "+0.1  < . 1:1(0) ack 2 win 32792\n" +
             "+0    %{ assert tcpi_state == TCP_FIN_WAIT2 }%\n";
+
+        public const string RstAndAckCarryHighestSeqAfterRewind =
+            "// After a go-back-N rewind, ACK and RST carry the highest sequence number sent (RFC 9293\n" +
+            "// \u00a73.10.5; RFC 5961 \u00a73.2).\n" +
+            "//\n" +
+            "// ABORT sends \"<SEQ=SND.NXT><CTL=RST>\" (\u00a73.10.5), SND.NXT being the next sequence number to\n" +
+            "// send: the highest one sent so far, not the point a retransmission timeout rewound to. The\n" +
+            "// peer may have received everything up to there; its RCV.NXT is then above the rewound value,\n" +
+            "// and by RFC 5961 \u00a73.2 a RST below RCV.NXT is dropped silently: the peer would never learn that\n" +
+            "// the connection is gone. A pure ACK sent during the rewind carries that number too (as BSD does).\n" +
+            "//\n" +
+            "// Two segments, 1:1001 and 1001:2001, are sent and never acknowledged. The timeout resends the\n" +
+            "// first; the peer's data is acknowledged at seq 2001; the retry limit ends the connection with\n" +
+            "// a RST at 2001.\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "--max_retries=1\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 2000) = 2000\n" +
+            "+0    > . 1:1001(1000) ack 1\n" +
+            "+0    > P. 1001:2001(1000) ack 1\n" +
+            "1.200 > . 1:1001(1000) ack 1\n" +
+            "+0.1  < P. 1:11(10) ack 1 win 32792\n" +
+            "+0    > . 2001:2001(0) ack 11\n" +
+            "// The second timeout (2 s later) exceeds max_retries: RST at the highest sequence number sent.\n" +
+            "3.200 > R 2001:2001(0)\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string RstExactMatchBeforeTrimming =
+            "// A RST resets only at exactly RCV.NXT, judged on its sequence number as it arrived (RFC 5961\n" +
+            "// \u00a73.2; RFC 9293 \u00a73.10.7.4 second step).\n" +
+            "//\n" +
+            "// RFC 5961 \u00a73.2: \"1) If the RST bit is set and the sequence number is outside the current\n" +
+            "// receive window, silently drop the segment. 2) If the RST bit is set and the sequence number\n" +
+            "// exactly matches the next expected sequence number (RCV.NXT), then TCP MUST reset the\n" +
+            "// connection ... 3) ... within the current receive window, TCP MUST send an acknowledgment\n" +
+            "// (challenge ACK)\". The rules apply to SEG.SEQ as the RST arrived. If the receiver first trimmed\n" +
+            "// the segment to its window, a RST that starts below RCV.NXT but carries enough payload to reach\n" +
+            "// it would be moved to RCV.NXT and reset the connection: a blind attacker would hit any of L\n" +
+            "// sequence numbers, not one.\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0.1  < P. 1:101(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 101\n" +
+            "+0    read(4, ..., 1000) = 100\n" +
+            "\n" +
+            "// RCV.NXT is 101. A RST at 51 with 100 bytes of payload reaches past 101; its SEG.SEQ lies\n" +
+            "// below the window: dropped silently, the connection stands.\n" +
+            "+0.1  < R. 51:151(100) ack 1 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "// The same at 100, one below RCV.NXT: dropped.\n" +
+            "+0.1  < R. 100:110(10) ack 1 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "// In the window but not RCV.NXT: a challenge ACK.\n" +
+            "+0.1  < R. 150:150(0) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 101\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "// Exactly RCV.NXT: reset.\n" +
+            "+0.1  < R. 101:101(0) ack 1 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    read(4, ..., 1000) = -1 ECONNRESET (Connection reset by peer)\n";
 
         public const string RstInCloseWait =
             "// RST in CLOSE_WAIT (RFC 9293 \u00a73.10.7.4 second step; \u00a73.5.3).\n" +
@@ -1759,6 +2216,64 @@ namespace NanoTcp.DeviceTests
             "+0.1  < R 1:1(0) win 0\n" +
             "+0.1  %{ assert tcpi_state == TCP_CLOSE }%\n";
 
+        public const string RtoReinitializedAfterSynTimeout =
+            "// After a SYN timeout, the RTO is re-initialized to 3 s when data begins (RFC 6298 \u00a75.7).\n" +
+            "//\n" +
+            "// \"If the timer expires awaiting the ACK of a SYN segment and the TCP implementation is using an\n" +
+            "// RTO less than 3 seconds, the RTO MUST be re-initialized to 3 seconds when data transmission\n" +
+            "// begins (i.e., after the three-way handshake completes).\" Re-initialized, not only raised: our\n" +
+            "// SYN was sent at 0, 1 and 3 s (RTO 1 s doubling), so the backed-off RTO is 4 s when the SYN-ACK\n" +
+            "// arrives; the first data segment is retransmitted 3 s after it was sent, not 4.\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "1     > S 0:0(0) win 2048 <mss 1024>\n" +
+            "3     > S 0:0(0) win 2048 <mss 1024>\n" +
+            "3.1   < S. 0:0(0) ack 1 win 32792 <mss 1000>\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "3.2   write(3, ..., 100) = 100\n" +
+            "+0    > P. 1:101(100) ack 1\n" +
+            "6.2   > P. 1:101(100) ack 1\n" +
+            "+0.1  < . 1:1(0) ack 101 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
+        public const string SillyWindowOverrideTimer =
+            "// Sender silly-window avoidance has an override timer (RFC 9293 \u00a73.8.6.2.1 (4); RFC 1122\n" +
+            "// \u00a74.2.3.4).\n" +
+            "//\n" +
+            "// The sender holds back a segment smaller than an MSS and than half the peer's largest window\n" +
+            "// while more data is queued, hoping for a larger window. But with nothing in flight no ACK will\n" +
+            "// come to change its mind: the data would wait forever. \u00a73.8.6.2.1 therefore sends \"(4) ... if\n" +
+            "// the override timeout occurs\", and RFC 1122 \u00a74.2.3.4 says \"the override timeout should be in the\n" +
+            "// range 0.1 - 1.0 seconds\". NanoTcp's is 200 ms (a TIMEOUT timer=sws_override line); it then\n" +
+            "// sends what the window allows.\n" +
+            "--rto_initial_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "// The peer's window shrinks to 300 before we have anything to send (its reader is slow).\n" +
+            "+0.1  < . 1:1(0) ack 1 win 300\n" +
+            "// 1000 bytes to send, 300 allowed: held back, then sent when the override timer fires.\n" +
+            "+0.1  write(4, ..., 1000) = 1000\n" +
+            "+0.2  > . 1:301(300) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 301 win 300\n" +
+            "+0.2  > . 301:601(300) ack 1\n" +
+            "// A full-sized window again: everything left goes at once.\n" +
+            "+0.05 < . 1:1(0) ack 601 win 32792\n" +
+            "+0    > P. 601:1001(400) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 1001 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
         public const string SimultaneousClose =
             "// Simultaneous close: both FINs cross in the network (RFC 9293 \u00a73.6, Figure 13, \"Case 3\").\n" +
             "//\n" +
@@ -1891,6 +2406,73 @@ namespace NanoTcp.DeviceTests
             "+0.1  < . 41:41(0) ack 31 win 32792\n" +
             "+0    > R 31:31(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string SynAckDataAndFinAreTaken =
+            "// Data and FIN on the SYN-ACK that completes an active open are taken (RFC 9293 \u00a73.10.7.3).\n" +
+            "//\n" +
+            "// SYN-SENT, on a SYN-ACK that acknowledges our SYN: \"change the connection state to ESTABLISHED,\n" +
+            "// form an ACK segment ... If there are other controls or text in the segment, then continue\n" +
+            "// processing at the sixth step under Section 3.10.7.4\". So data on the SYN-ACK is delivered and\n" +
+            "// its FIN takes the connection on to CLOSE_WAIT; one ACK covers SYN, data and FIN.\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "+0.05 < SFP. 0:10(10) ack 1 win 32792 <mss 1000>\n" +
+            "+0    > . 1:1(0) ack 12\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n" +
+            "+0    read(3, ..., 100) = 10\n" +
+            "+0    read(3, ..., 100) = 0\n" +
+            "+0    close(3) = 0\n" +
+            "+0    > F. 1:1(0) ack 12\n" +
+            "+0.05 < . 12:12(0) ack 2 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string SynChallengedBeforeTrimming =
+            "// A SYN on a synchronized connection gets a challenge ACK and nothing else, whatever its\n" +
+            "// sequence number (RFC 9293 \u00a73.10.7.4 fourth step; RFC 5961 \u00a74).\n" +
+            "//\n" +
+            "// \"If the SYN bit is set, irrespective of the sequence number, TCP endpoints MUST send a\n" +
+            "// 'challenge ACK' to the remote peer ... After sending the acknowledgment, TCP implementations\n" +
+            "// MUST drop the unacceptable segment and stop processing further.\" A SYN at RCV.NXT-1 would, once\n" +
+            "// trimmed to the window, lose its SYN bit and sit at RCV.NXT: its FIN would close the\n" +
+            "// connection, its data would be delivered. Linux and FreeBSD look at the SYN before trimming, and\n" +
+            "// so does NanoTcp: in ESTABLISHED and in TIME_WAIT alike.\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0.1  < P. 1:11(10) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 11\n" +
+            "+0    read(4, ..., 100) = 10\n" +
+            "\n" +
+            "// RCV.NXT is 11. SYN+FIN at 10, without and with ACK: challenge ACKs, still ESTABLISHED.\n" +
+            "+0.1  < SF 10:10(0) win 32792\n" +
+            "+0    > . 1:1(0) ack 11\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "+0.1  < SF. 10:10(0) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 11\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "// A SYN below RCV.NXT carrying data that reaches beyond it: challenge ACK, no data delivered.\n" +
+            "+0.1  < S. 5:25(20) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 11\n" +
+            "+0    read(4, ..., 100) = -1 EAGAIN (Resource temporarily unavailable)\n" +
+            "\n" +
+            "// The same in TIME_WAIT: we close first, the peer's FIN takes us to TIME_WAIT (RCV.NXT 12).\n" +
+            "+0.1  close(4) = 0\n" +
+            "+0    > F. 1:1(0) ack 11\n" +
+            "+0.05 < F. 11:11(0) ack 2 win 32792\n" +
+            "+0    > . 2:2(0) ack 12\n" +
+            "+0    %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "+0.1  < SF 11:11(0) win 32792\n" +
+            "+0    > . 2:2(0) ack 12\n" +
+            "+0    %{ assert tcpi_state == TCP_TIME_WAIT }%\n";
 
         public const string SynFloodBacklog =
             "// SYN floods: half-open connections must not exhaust the table or buffer data\n" +
@@ -2030,6 +2612,30 @@ namespace NanoTcp.DeviceTests
             "+0.1  < . 501:501(0) ack 1 win 32792\n" +
             "+0    accept(3, ..., ...) = 4\n" +
             "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
+        public const string SynRetriesLastThreeMinutes =
+            "// With the default settings an unanswered SYN is retransmitted for more than 3 minutes\n" +
+            "// (RFC 9293 \u00a73.8.3, MUST-20).\n" +
+            "//\n" +
+            "// \"R2 for a SYN segment MUST be set large enough to provide retransmission of the segment for at\n" +
+            "// least 3 minutes.\" With the defaults (initial RTO 1 s, doubling, at most 60 s) seven\n" +
+            "// retransmissions go out at 1, 3, 7, 15, 31, 63 and 123 s, and the attempt ends with ETIMEDOUT\n" +
+            "// one more RTO later, at 183 s. (Six, as before, gave up at 123 s.)\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "1     > S 0:0(0) win 2048 <mss 1024>\n" +
+            "3     > S 0:0(0) win 2048 <mss 1024>\n" +
+            "7     > S 0:0(0) win 2048 <mss 1024>\n" +
+            "15    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "31    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "63    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "123   > S 0:0(0) win 2048 <mss 1024>\n" +
+            "182.9 %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
+            "183.1 %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    getsockopt(3, SOL_SOCKET, SO_ERROR, [ETIMEDOUT], [4]) = 0\n";
 
         public const string TableFullRst =
             "// Connection table full: recycle what is only finishing, else refuse the SYN with RST,ACK\n" +
@@ -2286,6 +2892,53 @@ namespace NanoTcp.DeviceTests
             "4.400 %{ assert tcpi_state == TCP_CLOSE }%\n" +
             "+0    close(4) = 0\n";
 
+        public const string TimeWaitReopenOldDuplicateReturns =
+            "// A SYN that reopened TIME_WAIT and proves an old duplicate returns the 4-tuple to TIME_WAIT for\n" +
+            "// the rest of its 2\u00b7MSL (RFC 9293 \u00a73.6.1, MAY-2; RFC 6191).\n" +
+            "//\n" +
+            "// \u00a73.6.1 lets a connection in TIME-WAIT accept a new SYN when it \"assign[s] its initial sequence\n" +
+            "// number for the new connection to be larger than the largest sequence number it used on the\n" +
+            "// previous connection incarnation\", and \"returns to TIME-WAIT state if the SYN turns out to be\n" +
+            "// an old duplicate\". Our SYN-ACK answered by a RST is that proof: the peer has no such\n" +
+            "// connection. Then 2\u00b7MSL still counts from the old connection's end, not from the RST.\n" +
+            "//\n" +
+            "// The application here still holds the old connection (it only shut down writing): once the new\n" +
+            "// SYN has ended it, the handle reads end of stream, not \"bad file descriptor\".\n" +
+            "// (The new ISS, above the old SND.NXT, is checked in RegressionTests, since a script sees\n" +
+            "// sequence numbers only relative to each ISS.)\n" +
+            "--msl_ms=2000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0.1  < P. 1:101(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 101\n" +
+            "+0    read(4, ..., 1000) = 100\n" +
+            "+0.1  shutdown(4, SHUT_WR) = 0\n" +
+            "+0    > F. 1:1(0) ack 101\n" +
+            "+0.05 < F. 101:101(0) ack 2 win 32792\n" +
+            "+0    > . 2:2(0) ack 102\n" +
+            "+0    %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "// TIME_WAIT began at 0.35 s: it ends at 4.35 s.\n" +
+            "\n" +
+            "// A SYN above the old RCV.NXT reopens the 4-tuple: SYN-ACK with a new ISN.\n" +
+            "+0.5  < S 5000:5000(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 5001 <mss 1024>\n" +
+            "// The old handle: its connection is gone, end of stream.\n" +
+            "+0    read(4, ..., 1000) = 0\n" +
+            "+0    close(4) = 0\n" +
+            "+0    %{ assert tcpi_state == TCP_SYN_RECV }%\n" +
+            "\n" +
+            "// The peer never sent that SYN: it resets our SYN-ACK. Back to TIME_WAIT, until 4.35 s.\n" +
+            "+0.1  < R 5001:5001(0) win 0\n" +
+            "+0    %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "4.3   %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "4.4   %{ assert tcpi_state == TCP_CLOSE }%\n";
+
         public const string TimeWaitRstIgnored =
             "// TIME_WAIT ignores RST: RFC 1337 \"TIME-WAIT assassination\" (RFC 9293 \u00a73.10.7.4 second step,\n" +
             "// \u00a73.6.1; DESIGN: RST in TIME_WAIT ignored).\n" +
@@ -2335,6 +2988,74 @@ namespace NanoTcp.DeviceTests
             "// TIME_WAIT lasts its full 4 s: 0.300 + 4 = 4.300 s.\n" +
             "4.299 %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
             "4.300 %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string WindowProbeIsAcknowledged =
+            "// A window probe is acknowledged (RFC 9293 \u00a73.10.7.4 first step; \u00a73.8.6.1).\n" +
+            "//\n" +
+            "// Our receive buffer is full and we advertised a window of 0. The peer, with data waiting,\n" +
+            "// probes the window with one byte at RCV.NXT (as BSD, lwIP and NanoTcp itself do). The byte lies\n" +
+            "// beyond the window, so it is trimmed away, but the segment must still be answered: \"If an\n" +
+            "// incoming segment is not acceptable, an acknowledgment should be sent in reply\" (\u00a73.10.7.4), and\n" +
+            "// the prober keeps the connection only \"as long as the receiving TCP peer continues to send\n" +
+            "// acknowledgments in response to the probe segments\" (\u00a73.8.6.1, MUST-37). Each probe gets an ACK\n" +
+            "// with our window; once the application has read enough, the ACK opens the window.\n" +
+            "--rcv_buf=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "// The peer fills our 1000-byte buffer: window 0.\n" +
+            "+0.1  < . 1:1001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1001 win 0\n" +
+            "\n" +
+            "// Its probes, one byte at RCV.NXT: each is trimmed to nothing and answered with window 0.\n" +
+            "+1    < . 1001:1002(1) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1001 win 0\n" +
+            "+2    < . 1001:1002(1) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1001 win 0\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "\n" +
+            "// The application reads everything: a window update; the next probe's byte is taken.\n" +
+            "+0.1  read(4, ..., 1000) = 1000\n" +
+            "+0    > . 1:1(0) ack 1001 win 1000\n" +
+            "+0.1  < . 1001:1002(1) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1002 win 999\n";
+
+        public const string WindowUpdateNeedsCurrentAck =
+            "// The send window is taken only from an ACK no older than SND.UNA (RFC 9293 \u00a73.10.7.4 fifth\n" +
+            "// step).\n" +
+            "//\n" +
+            "// \"If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ or\n" +
+            "// (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND\". A delayed segment whose\n" +
+            "// ACK is older than SND.UNA (here: ack 1 after ack 1001) carries a stale window, though its\n" +
+            "// SEG.SEQ is newer; taking its window of 0 would stall the sender.\n" +
+            "--rto_initial_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 1000) = 1000\n" +
+            "+0    > P. 1:1001(1000) ack 1\n" +
+            "+0.05 < P. 1:11(10) ack 1001 win 32792\n" +
+            "+0    > . 1001:1001(0) ack 11\n" +
+            "+0    read(4, ..., 100) = 10\n" +
+            "// An old segment, SEG.SEQ at RCV.NXT but SEG.ACK below SND.UNA, window 0: not a window update.\n" +
+            "+0.05 < . 11:11(0) ack 1 win 0\n" +
+            "// So the next write goes out at once.\n" +
+            "+0.05 write(4, ..., 100) = 100\n" +
+            "+0    > P. 1001:1101(100) ack 11\n" +
+            "+0.05 < . 11:11(0) ack 1101 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
         public const string ZeroWindowProbe =
             "// Zero window: the persist timer and window probes (RFC 9293 \u00a73.8.6.1; RFC 1122 \u00a74.2.2.17).\n" +
