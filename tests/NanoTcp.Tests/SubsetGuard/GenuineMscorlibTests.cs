@@ -13,14 +13,20 @@ namespace NanoTcp.Tests.SubsetGuard;
 /// build itself fails on anything mscorlib 1.17 lacks. These tests check that the project is
 /// wired that way and show, with the same inputs compiled here, that it does fail.
 /// </summary>
+/// <summary>Where the test build found nanoFramework.CoreLibrary's mscorlib.dll (NanoTcp.Tests.csproj records it).</summary>
+public static class NanoFrameworkMscorlib
+{
+    public static string Path =>
+        typeof(NanoFrameworkMscorlib).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "NanoFrameworkMscorlib").Value!;
+}
+
 public class GenuineMscorlibTests
 {
     const string Project = "firmware/nanoframework/NanoTcp.Nf.csproj";
     static readonly string[] Folders = { "firmware/NanoTcp", "firmware/NanoTcp.Scripting" };
 
-    static string MscorlibPath =>
-        typeof(GenuineMscorlibTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "NanoFrameworkMscorlib").Value!;
+    static string MscorlibPath => NanoFrameworkMscorlib.Path;
 
     [Fact]
     public void The_package_is_nanoFrameworks_own_mscorlib_1_17()
