@@ -206,3 +206,33 @@ public class ConformanceTests
         Assert.True(SeqNum.Ge(synAck.Seq, oldSndMax + 65537), $"new ISS {synAck.Seq} must lie above old SND.NXT {oldSndMax} + 65537");
     }
 }
+
+/// <summary>
+/// Nagle's algorithm is per connection (RFC 9293 §3.7.4: "a TCP implementation MUST provide a way
+/// for an application to disable the Nagle algorithm on an individual connection"). The socket
+/// option sets Tcb.NoDelay; here the field is set directly, so this checks the send decision alone.
+/// </summary>
+public class NoDelayTests
+{
+    static void SetNoDelay(TcpEngine engine, int handle)
+    {
+        var table = (Array)typeof(TcpEngine).GetField("_table", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(engine)!;
+        object tcb = table.GetValue(handle & 0xFFFF)!;
+        tcb.GetType().GetField("NoDelay")!.SetValue(tcb, true);
+    }
+
+    [Theory]
+    [InlineData(false, new[] { 10 })]
+    [InlineData(true, new[] { 10, 10, 10 })]
+    public void SmallWritesWaitForTheAckUnlessNoDelay(bool noDelay, int[] segments)
+    {
+        var h = new Harness();
+        int l = h.Engine.Listen(h.Now, 7, 4);
+        var (c, _) = h.OpenPassive(l, 7, 40000, 1000, mss: 1000);
+        if (noDelay) SetNoDelay(h.Engine, c);
+        var data = Packets.Pattern(10);
+        h.Sent.Clear();
+        for (int i = 0; i < 3; i++) { Assert.Equal(10, h.Engine.Send(h.Now, c, data, 0, 10)); h.Now += 1; }
+        Assert.Equal(segments, h.Sent.Select(s => Harness.Parse(s.Bytes).PayloadLength));
+    }
+}
