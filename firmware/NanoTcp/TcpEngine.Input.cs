@@ -562,6 +562,14 @@ namespace NanoTcp
         /// <summary>Eighth step: the peer's FIN.</summary>
         void FinArrives(long now, Tcb t)
         {
+            if (t.FinReceived)
+            {
+                // The peer's FIN was taken already: a second one at RCV.NXT ends nothing new. It is
+                // acknowledged where RCV.NXT stands (as BSD and Linux do), not counted again.
+                t.AckNow = true;
+                if (t.State == TcpState.TimeWait) t.TimeWaitAt = now + 2L * _cfg.MslMs;
+                return;
+            }
             t.RcvNxt++;
             t.FinReceived = true;
             t.AckNow = true;

@@ -157,6 +157,9 @@ namespace NanoTcp.DeviceTests.Scripts1
         public void RtoReinitializedAfterSynTimeout() { ScriptAssert.Passes("rto-reinitialized-after-syn-timeout.pkt", EmbeddedScripts.RtoReinitializedAfterSynTimeout); }
 
         [TestMethod]
+        public void SecondFinIsNotCountedAgain() { ScriptAssert.Passes("second-fin-is-not-counted-again.pkt", EmbeddedScripts.SecondFinIsNotCountedAgain); }
+
+        [TestMethod]
         public void SillyWindowOverrideTimer() { ScriptAssert.Passes("silly-window-override-timer.pkt", EmbeddedScripts.SillyWindowOverrideTimer); }
 
         [TestMethod]
@@ -2205,6 +2208,52 @@ namespace NanoTcp.DeviceTests.Scripts1
             "6.2   > P. 1:101(100) ack 1\n" +
             "+0.1  < . 1:1(0) ack 101 win 32792\n" +
             "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
+        public const string SecondFinIsNotCountedAgain =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--msl_ms=2000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < F. 1:1(0) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 2\n" +
+            "+0.1  < F. 2:2(0) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 2\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n" +
+            "+0    close(4) = 0\n" +
+            "+0    > F. 1:1(0) ack 2\n" +
+            "+0.05 < . 2:2(0) ack 2 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < S 5000:5000(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 5001 <mss 1024>\n" +
+            "+0.1  < . 5001:5001(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    close(4) = 0\n" +
+            "+0    > F. 1:1(0) ack 5001\n" +
+            "+0.05 < F. 5001:5001(0) ack 2 win 32792\n" +
+            "+0    > . 2:2(0) ack 5002\n" +
+            "+0    %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "+1    < F. 5002:5002(0) ack 2 win 32792\n" +
+            "+0    > . 2:2(0) ack 5002\n" +
+            "+3.9  %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
+            "+0.2  %{ assert tcpi_state == TCP_CLOSE }%\n";
 
         public const string SillyWindowOverrideTimer =
             "\n" +
