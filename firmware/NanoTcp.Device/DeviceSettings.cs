@@ -64,7 +64,7 @@ namespace NanoTcp.Device
             "address", "link_port", "capacity", "msl_ms", "rto_initial_ms", "rto_min_ms", "rto_max_ms",
             "max_retries", "syn_max_retries", "fin_wait2_timeout_ms", "keepalive_idle_ms",
             "keepalive_interval_ms", "keepalive_count", "rcv_buf", "snd_buf", "mss", "delayed_ack_ms",
-            "farewell_lines", "farewell_interval_ms"
+            "nodelay", "user_timeout_ms", "farewell_lines", "farewell_interval_ms"
         };
 
         public static bool IsKnown(string name)
@@ -87,6 +87,7 @@ namespace NanoTcp.Device
                 .Key("rto_max_ms").Int(Tcp.RtoMaxMs).Key("max_retries").Int(Tcp.MaxRetries).Key("syn_max_retries").Int(Tcp.SynMaxRetries).End();
             log.Begin(now).Str(" - CONFIG").Key("keepalive_idle_ms").Int(Tcp.KeepAliveIdleMs).Key("keepalive_interval_ms").Int(Tcp.KeepAliveIntervalMs)
                 .Key("keepalive_count").Int(Tcp.KeepAliveCount).Key("delayed_ack_ms").Int(Tcp.DelayedAckMs).End();
+            log.Begin(now).Str(" - CONFIG").Key("nodelay").Int(Tcp.NoDelay ? 1 : 0).Key("user_timeout_ms").Int(Tcp.UserTimeoutMs).End();
             log.Begin(now).Str(" - CONFIG").Key("rcv_buf").Int(Tcp.RcvBuf).Key("snd_buf").Int(Tcp.SndBuf).Key("mss").Int(Tcp.Mss).End();
         }
     }

@@ -82,8 +82,12 @@ namespace NanoTcp.Scripting
         public long Value;
         /// <summary>Socket option name for setsockopt/getsockopt, fcntl command.</summary>
         public string Option;
-        /// <summary>SO_LINGER seconds; getsockopt SO_ERROR's expected errno.</summary>
+        /// <summary>SO_LINGER seconds; getsockopt's expected value (SO_ERROR: an errno).</summary>
         public long Value2;
+        /// <summary>The engine's <see cref="SocketOption"/> for setsockopt/getsockopt, 0 for SO_LINGER, SO_REUSEADDR and SO_ERROR.</summary>
+        public int OptionId;
+        /// <summary>Engine units (ms) per script unit: 1000 for options given in seconds, else 1.</summary>
+        public int OptionScale = 1;
 
         public long ExpectedReturn;
         /// <summary>Expected errno when the call returns -1; 0 when none was written.</summary>

@@ -95,7 +95,7 @@ namespace NanoTcp
         void SendFromConnection(long now, Tcb t, uint seq, int flags, int payloadLength)
         {
             int optLen = 0;
-            if ((flags & TcpFlags.Syn) != 0)
+            if ((flags & TcpFlags.Syn) != 0 && !t.NoOpt)
             {
                 _synOptions[0] = 2; _synOptions[1] = 4;
                 Wire.WriteU16(_synOptions, 2, _cfg.Mss);
@@ -115,7 +115,7 @@ namespace NanoTcp
         /// <summary>RCV.WND: free receive buffer, never shrinking what we already advertised (RFC 9293 §3.8.6.2.2).</summary>
         int AdvertisedWindow(Tcb t)
         {
-            int free = t.RcvBuf.Free;
+            int free = t.RcvSpace;
             int promised = (int)(t.RcvAdv - t.RcvNxt);
             if (promised > free && t.RcvAdv != 0) free = promised;
             return free > 65535 ? 65535 : free;
@@ -164,31 +164,26 @@ namespace NanoTcp
             _link.Transmit(_txBuf, 0, len);
         }
 
-        /// <summary>RFC 5961 challenge ACK, limited to ChallengeAckLimit per second across the engine.</summary>
+        /// <summary>RFC 5961 challenge ACK, within the connection's and the engine's budgets (TcpEngine.Options.cs).</summary>
         void SendChallengeAck(long now, Tcb t, string why)
         {
-            if (now - _challengeWindowStart >= 1000) { _challengeWindowStart = now; _challengeCount = 0; }
-            if (_challengeCount >= _cfg.ChallengeAckLimit)
+            if (!ChallengeAckAllowed(now, t))
             {
                 LogEvent(now, t, EvChallenge, "suppressed", why);
                 return;
             }
-            _challengeCount++;
             _counters.ChallengeAcks++;
             LogTx(now, t, EvChallenge, TcpFlags.Ack, t.SndNxt, t.RcvNxt, 0, why);
             SendAck(now, t);
         }
-
-        long _challengeWindowStart = long.MinValue / 2;
-        int _challengeCount;
 
         /// <summary>Send a window update once reading has opened the window by min(MSS, half the buffer) (receiver SWS avoidance).</summary>
         void MaybeWindowUpdate(long now, Tcb t)
         {
             if (t.State < TcpState.Established || t.State == TcpState.TimeWait || t.FinReceived) return;
             int advertised = (int)(t.RcvAdv - t.RcvNxt);
-            int threshold = t.RcvBuf.Capacity / 2 < t.SndMss ? t.RcvBuf.Capacity / 2 : t.SndMss;
-            if (t.RcvBuf.Free - advertised >= threshold || (advertised == 0 && t.RcvBuf.Free > 0))
+            int threshold = t.RcvLimit / 2 < t.SndMss ? t.RcvLimit / 2 : t.SndMss;
+            if (t.RcvSpace - advertised >= threshold || (advertised == 0 && t.RcvSpace > 0))
             {
                 SendAck(now, t);
                 UpdateTimer(t);
