@@ -24,6 +24,9 @@ namespace NanoTcp.DeviceTests
         public void BlockingAcceptReadLinger() { ScriptAssert.Passes("blocking-accept-read-linger.pkt", EmbeddedScripts.BlockingAcceptReadLinger); }
 
         [TestMethod]
+        public void ChallengeAckBudgetPerConnection() { ScriptAssert.Passes("challenge-ack-budget-per-connection.pkt", EmbeddedScripts.ChallengeAckBudgetPerConnection); }
+
+        [TestMethod]
         public void CloseWaitStillSendsData() { ScriptAssert.Passes("close-wait-still-sends-data.pkt", EmbeddedScripts.CloseWaitStillSendsData); }
 
         [TestMethod]
@@ -55,6 +58,9 @@ namespace NanoTcp.DeviceTests
 
         [TestMethod]
         public void KeepaliveDetectsVanishedPeer() { ScriptAssert.Passes("keepalive-detects-vanished-peer.pkt", EmbeddedScripts.KeepaliveDetectsVanishedPeer); }
+
+        [TestMethod]
+        public void KeepalivePerConnection() { ScriptAssert.Passes("keepalive-per-connection.pkt", EmbeddedScripts.KeepalivePerConnection); }
 
         [TestMethod]
         public void LostFin1ActiveFin() { ScriptAssert.Passes("lost-fin-1-active-fin.pkt", EmbeddedScripts.LostFin1ActiveFin); }
@@ -129,6 +135,12 @@ namespace NanoTcp.DeviceTests
         public void SoLingerZeroRst() { ScriptAssert.Passes("so-linger-zero-rst.pkt", EmbeddedScripts.SoLingerZeroRst); }
 
         [TestMethod]
+        public void SockoptBuffersPerConnection() { ScriptAssert.Passes("sockopt-buffers-per-connection.pkt", EmbeddedScripts.SockoptBuffersPerConnection); }
+
+        [TestMethod]
+        public void SockoptKeepinitNoopt() { ScriptAssert.Passes("sockopt-keepinit-noopt.pkt", EmbeddedScripts.SockoptKeepinitNoopt); }
+
+        [TestMethod]
         public void SynFloodBacklog() { ScriptAssert.Passes("syn-flood-backlog.pkt", EmbeddedScripts.SynFloodBacklog); }
 
         [TestMethod]
@@ -150,6 +162,9 @@ namespace NanoTcp.DeviceTests
         public void TimeWaitRstIgnored() { ScriptAssert.Passes("time-wait-rst-ignored.pkt", EmbeddedScripts.TimeWaitRstIgnored); }
 
         [TestMethod]
+        public void UserTimeoutGivesUp() { ScriptAssert.Passes("user-timeout-gives-up.pkt", EmbeddedScripts.UserTimeoutGivesUp); }
+
+        [TestMethod]
         public void ZeroWindowProbe() { ScriptAssert.Passes("zero-window-probe.pkt", EmbeddedScripts.ZeroWindowProbe); }
     }
 
@@ -166,6 +181,7 @@ namespace NanoTcp.DeviceTests
             "// acknowledges the distant past (more than a window behind SND.UNA, as a blind attacker's guess\n" +
             "// would) is answered with a challenge ACK and dropped too. Neither changes the connection.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -194,6 +210,7 @@ namespace NanoTcp.DeviceTests
         public const string ActiveOpenNonblocking =
             "// Active open with a non-blocking connect, a short exchange, then our active close through\n" +
             "// FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT, which lasts 2*MSL (4 s here) before CLOSED.\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -245,6 +262,7 @@ namespace NanoTcp.DeviceTests
             "// Our SYN announces MSS 1024; the peer's SYN-ACK announces 1460, and we will send at most\n" +
             "// min(1460, 1024) = 1024 bytes per segment.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
             "\n" +
@@ -269,6 +287,7 @@ namespace NanoTcp.DeviceTests
             "// Blocking calls: accept() and read() block until the peer's segments arrive.\n" +
             "// Then SO_LINGER {onoff=1, linger=0}: close() sends RST and skips TIME_WAIT.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -288,6 +307,65 @@ namespace NanoTcp.DeviceTests
             "+0    close(4) = 0\n" +
             "+0    > R 1:1(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string ChallengeAckBudgetPerConnection =
+            "// Each connection has its own challenge-ACK budget (RFC 5961 \u00a77), so one connection cannot\n" +
+            "// spend another's: the side channel of CVE-2016-5696.\n" +
+            "//\n" +
+            "// RFC 5961 \u00a77: \"An implementation SHOULD include an ACK throttling mechanism to be\n" +
+            "// conservative. [...] The system administrator can configure the number of challenge ACKs\n" +
+            "// that can be sent out in a given interval.\" A single counter for the whole stack (Linux before\n" +
+            "// 4.7) lets an off-path attacker count: it provokes challenge ACKs on a connection of its own\n" +
+            "// and watches how many it gets; whenever fewer arrive than the limit, a challenge ACK went to\n" +
+            "// someone else's connection, which tells it that its guess of that connection's 4-tuple or\n" +
+            "// sequence number was right. With a budget per connection, what happens on one connection\n" +
+            "// changes nothing on another. A global limit stays (challenge_ack_global_limit, 100 per second\n" +
+            "// on average), drawn at random each second between half and one and a half times the limit,\n" +
+            "// so it cannot be counted down exactly either.\n" +
+            "//\n" +
+            "// Here each connection may send 3 per second. Connection 40000 receives four SYNs: three\n" +
+            "// challenge ACKs, the fourth is suppressed. Connection 40001, in the same second, still gets\n" +
+            "// its challenge ACK. A second later 40000's budget is back.\n" +
+            "--strict_end=1\n" +
+            "--challenge_ack_limit=3\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 2) = 0\n" +
+            "\n" +
+            "0.100 %{ peer_port = 40000 }%\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0    < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "0.100 %{ peer_port = 40001 }%\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0    < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 5\n" +
+            "\n" +
+            "// Four SYNs on 40000: three challenge ACKs, then silence.\n" +
+            "0.200 %{ peer_port = 40000 }%\n" +
+            "+0    < S 1:1(0) win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    < S 1:1(0) win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    < S 1:1(0) win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    < S 1:1(0) win 32792\n" +
+            "\n" +
+            "// 40001 is not affected.\n" +
+            "+0.1  %{ peer_port = 40001 }%\n" +
+            "+0    < S 1:1(0) win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "\n" +
+            "// A second after its first challenge ACK, 40000 may send again.\n" +
+            "1.200 %{ peer_port = 40000 }%\n" +
+            "+0    < S 1:1(0) win 32792\n" +
+            "+0    > . 1:1(0) ack 1\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
         public const string CloseWaitStillSendsData =
             "// Why the second and third segments of the close cannot merge: data in CLOSE_WAIT\n" +
@@ -311,6 +389,7 @@ namespace NanoTcp.DeviceTests
             "// principle carry ACK and FIN together; the peer then goes FIN_WAIT_1 -> TIME_WAIT directly,\n" +
             "// as fin-wait-1-straight-to-time-wait.pkt shows from the other side.)\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -362,6 +441,7 @@ namespace NanoTcp.DeviceTests
             "// connection is reset (README \"Data that arrives after the application closed is answered\n" +
             "// with RST\"); the second half of this script shows that case.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -410,6 +490,7 @@ namespace NanoTcp.DeviceTests
             "// TIME-WAIT state\"). NanoTcp makes the whole segment one transition, so its log shows\n" +
             "// FIN_WAIT_1->TIME_WAIT and no FIN_WAIT_2 line. TIME_WAIT then lasts 2*MSL as usual\n" +
             "// (--msl_ms=1000: 2 s).\n" +
+            "--strict_end=1\n" +
             "--msl_ms=1000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -455,6 +536,7 @@ namespace NanoTcp.DeviceTests
             "// it lasts as long as the peer keeps its direction open (compare fin-wait-2-timeout.pkt, whose\n" +
             "// 20 s default is long past here). The peer's FIN finally ends the stream: read() returns 0\n" +
             "// and we go to TIME_WAIT.\n" +
+            "--strict_end=1\n" +
             "--msl_ms=1000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -512,6 +594,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// A socket that was only shut down for writing is not orphaned, and its FIN_WAIT_2 has no\n" +
             "// timer: fin-wait-2-half-close-keeps-reading.pkt.\n" +
+            "--strict_end=1\n" +
             "--fin_wait2_timeout_ms=5000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -564,6 +647,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// The application must read all it received before close(): closing with unread data aborts\n" +
             "// the connection with a RST instead (close-with-unread-data-rst.pkt).\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -624,6 +708,7 @@ namespace NanoTcp.DeviceTests
             "// Numbers: the peer sent 300 bytes, we sent 200. The peer's FIN is its sequence number 301,\n" +
             "// acknowledged with 302; our FIN is our 201, acknowledged with 202.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -676,6 +761,7 @@ namespace NanoTcp.DeviceTests
             "//   peer -> us  PSH,ACK  1:201     ack 101: our data, not yet our FIN  (FIN_WAIT_1)\n" +
             "//   peer -> us  PSH,ACK  201:401   ack 102: our FIN too                FIN_WAIT_1 -> FIN_WAIT_2\n" +
             "//   peer -> us  FIN,ACK  401       FIN_WAIT_2 -> TIME_WAIT\n" +
+            "--strict_end=1\n" +
             "--msl_ms=1000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -732,6 +818,7 @@ namespace NanoTcp.DeviceTests
             "// What we must NOT do is buffer data that comes before the handshake completes, i.e. on\n" +
             "// the SYN itself (see syn-flood-backlog.pkt): here the data rides on the ACK, after it.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -768,6 +855,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// Any other segment from the peer restarts the idle timer too: after the data at 7 s, the\n" +
             "// next probe waits until 12 s.\n" +
+            "--strict_end=1\n" +
             "--keepalive_idle_ms=5000\n" +
             "--keepalive_interval_ms=1000\n" +
             "--keepalive_count=3\n" +
@@ -829,6 +917,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// RFC 9293 says keep-alives are optional and, if used, the idle time MUST default to no less\n" +
             "// than two hours; a small device that must free its slots chooses shorter values explicitly.\n" +
+            "--strict_end=1\n" +
             "--keepalive_idle_ms=5000\n" +
             "--keepalive_interval_ms=1000\n" +
             "--keepalive_count=3\n" +
@@ -865,6 +954,58 @@ namespace NanoTcp.DeviceTests
             "+0    read(4, ..., 1000) = -1 ETIMEDOUT (Connection timed out)\n" +
             "+0    close(4) = 0\n";
 
+        public const string KeepalivePerConnection =
+            "// Keep-alive is turned on and timed for each connection (RFC 9293 \u00a73.8.4, MUST-24).\n" +
+            "//\n" +
+            "// \"Host implementations that implement keep-alives MUST permit them to be turned on or off for\n" +
+            "// each TCP connection (MUST-24), and they MUST default to off (MUST-25).\" and \"This interval\n" +
+            "// MUST be configurable (MUST-27) and MUST default to no less than two hours (MUST-28).\"\n" +
+            "//\n" +
+            "// The engine's default here is off (no --keepalive_idle_ms). The application turns keep-alive\n" +
+            "// on for the listening socket before listen(), with its own timing in seconds, as Linux and\n" +
+            "// FreeBSD take them: idle 5 s (TCP_KEEPIDLE), probes 1 s apart (TCP_KEEPINTVL), 2 unanswered\n" +
+            "// probes end it (TCP_KEEPCNT). A connection accepted from the listener inherits them, as in BSD\n" +
+            "// and Linux. A second connection turns keep-alive off for itself and stays quiet.\n" +
+            "//\n" +
+            "//   connection 40000: idle from 0.100; probes at 5.100 and 6.100; at 7.100 RST and ETIMEDOUT\n" +
+            "//   connection 40001: SO_KEEPALIVE 0 after accept: nothing is sent, it stays ESTABLISHED\n" +
+            "--strict_end=1\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    getsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [0], [4]) = 0\n" +
+            "+0    getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [7200], [4]) = 0\n" +
+            "+0    setsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0\n" +
+            "+0    setsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [5], 4) = 0\n" +
+            "+0    setsockopt(3, IPPROTO_TCP, TCP_KEEPINTVL, [1], 4) = 0\n" +
+            "+0    setsockopt(3, IPPROTO_TCP, TCP_KEEPCNT, [2], 4) = 0\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 2) = 0\n" +
+            "+0    getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [5], [4]) = 0\n" +
+            "\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    getsockopt(4, SOL_SOCKET, SO_KEEPALIVE, [1], [4]) = 0\n" +
+            "+0    getsockopt(4, IPPROTO_TCP, TCP_KEEPCNT, [2], [4]) = 0\n" +
+            "\n" +
+            "0.100 %{ peer_port = 40001 }%\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0    < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 5\n" +
+            "+0    setsockopt(5, SOL_SOCKET, SO_KEEPALIVE, [0], 4) = 0\n" +
+            "\n" +
+            "0.100 %{ peer_port = 40000 }%\n" +
+            "+5    > . 0:0(0) ack 1\n" +
+            "+1    > . 0:0(0) ack 1\n" +
+            "+1    > R 1:1(0)\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    read(4, ..., 100) = -1 ETIMEDOUT\n" +
+            "\n" +
+            "+0    %{ peer_port = 40001 }%\n" +
+            "+10   %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
         public const string LostFin1ActiveFin =
             "// Lost close segment 1 of 4: our FIN is lost (RFC 9293 \u00a73.8.1, RFC 6298 \u00a75; \u00a73.10.8).\n" +
             "//\n" +
@@ -885,6 +1026,7 @@ namespace NanoTcp.DeviceTests
             "// Each retransmission is logged as an RTX line naming the timeout that expired (rto=1000,\n" +
             "// 2000, 4000, 8000). Had no ACK come, the retry limit would end the connection\n" +
             "// (lost-fin-retries-exhausted.pkt).\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "--msl_ms=1000\n" +
@@ -942,6 +1084,7 @@ namespace NanoTcp.DeviceTests
             "//   peer -> us  ACK     Seq=1 Ack=2          FIN_WAIT_1 -> FIN_WAIT_2\n" +
             "//\n" +
             "// Meanwhile the peer is in CLOSE_WAIT and may still send data; here it then closes too.\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "--msl_ms=1000\n" +
@@ -990,6 +1133,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// (If the peer never sends a FIN, our FIN_WAIT_2 ends by a timer once the application has\n" +
             "// closed: fin-wait-2-timeout.pkt.)\n" +
+            "--strict_end=1\n" +
             "--msl_ms=1000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -1035,6 +1179,7 @@ namespace NanoTcp.DeviceTests
             "//   us -> peer  ACK     Seq=2 Ack=2   TIME_WAIT restarted: ends at 1.400 + 4 = 5.400 s\n" +
             "//\n" +
             "// With --msl_ms=2000 the first TIME_WAIT would have ended at 4.400 s; it is still there then.\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -1088,6 +1233,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// The application used shutdown(SHUT_WR) rather than close(), so it still holds the socket\n" +
             "// and can see the error: getsockopt(SO_ERROR) reports ETIMEDOUT, once.\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "--max_retries=3\n" +
@@ -1132,6 +1278,7 @@ namespace NanoTcp.DeviceTests
             "//   peer -> us  ACK     Seq=2 Ack=2   lost\n" +
             "//   us -> peer  FIN,ACK Seq=1 Ack=2   retransmission            at 1.300 s\n" +
             "//   peer -> us  ACK     Seq=2 Ack=2   LAST_ACK -> CLOSED\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
@@ -1176,6 +1323,7 @@ namespace NanoTcp.DeviceTests
             "// When the missing segment arrives, RCV.NXT moves to 101; the segment we dropped must come\n" +
             "// again, and then everything up to 200 has arrived and is acknowledged.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -1210,6 +1358,7 @@ namespace NanoTcp.DeviceTests
             "// Passive open, data both ways, then the peer closes first:\n" +
             "// ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSED on our side.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n" +
             "+0    bind(3, ..., ...) = 0\n" +
@@ -1265,6 +1414,7 @@ namespace NanoTcp.DeviceTests
             "//   7.500 data 101:201    15.500 RTX after 8 s (Karn: no sample, backoff kept) -> ACKed\n" +
             "//  16.000 data 201:301    ACKed after 0.1 s: a valid sample, RTO back to 1 s\n" +
             "//  16.500 data 301:401    17.500 RTX after 1 s\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
@@ -1312,6 +1462,7 @@ namespace NanoTcp.DeviceTests
         public const string RetransmitFin =
             "// A lost FIN is retransmitted with a doubling timeout until the peer acknowledges it.\n" +
             "// rto_min_ms = rto_initial_ms keeps the timeout at 1 s whatever RTT the handshake measured.\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
@@ -1345,6 +1496,7 @@ namespace NanoTcp.DeviceTests
             "// Note the sequence number: the peer's FIN took sequence number 1, so RCV.NXT is now 2, and\n" +
             "// only a RST with exactly 2 acts (RFC 5961; rst-in-established.pkt).\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -1378,6 +1530,7 @@ namespace NanoTcp.DeviceTests
             "// the exception: there RFC 1337 makes us ignore the RST, see rst-in-time-wait.pkt.)\n" +
             "//\n" +
             "// RCV.NXT is 2 (the peer's FIN was sequence number 1).\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -1421,6 +1574,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// RCV.NXT is 11 here (the peer sent 10 bytes); our window is 2048.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -1464,6 +1618,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// The application half-closed with shutdown(SHUT_WR), so it still holds the socket and sees\n" +
             "// the reset: read() fails with ECONNRESET.\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
@@ -1501,6 +1656,7 @@ namespace NanoTcp.DeviceTests
             "// before its RST were acknowledged, but the RST flushes the receive queue (\u00a73.10.7.4: \"All\n" +
             "// segment queues should be flushed\"), so read() reports the reset, ECONNRESET.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -1533,6 +1689,7 @@ namespace NanoTcp.DeviceTests
             "// \"CLOSING STATE, LAST-ACK STATE, TIME-WAIT\"). Our FIN is not retransmitted any more.\n" +
             "//\n" +
             "// RCV.NXT is 2 (after the peer's FIN).\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
@@ -1573,13 +1730,14 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// Neither disturbs the listener: a SYN is then served as usual.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
             "\n" +
-            "// A RST: ignored, nothing sent.\n" +
+            "// A RST: ignored, nothing sent; the socket under test is still the listener.\n" +
             "+0.1  < R 0:0(0) win 0\n" +
-            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    %{ assert tcpi_state == TCP_LISTEN }%\n" +
             "+0.1  < R. 7:7(0) ack 1 win 0\n" +
             "\n" +
             "// An ACK (with data, even): answered by <SEQ=SEG.ACK><CTL=RST>; the data is not taken.\n" +
@@ -1587,7 +1745,7 @@ namespace NanoTcp.DeviceTests
             "+0    > R 100:100(0)\n" +
             "+0.1  < P. 1:11(10) ack 2000 win 32792\n" +
             "+0    > R 2000:2000(0)\n" +
-            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    %{ assert tcpi_state == TCP_LISTEN }%     // no connection was made: still the listener\n" +
             "\n" +
             "// The listener is unharmed.\n" +
             "+0.1  < S 0:0(0) win 32792 <mss 1000>\n" +
@@ -1614,6 +1772,7 @@ namespace NanoTcp.DeviceTests
             "// <ACK=RCV.NXT><CTL=ACK>, and changes nothing; a genuine peer answers that ACK with a RST\n" +
             "// carrying the exact number. One outside the window is dropped silently.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -1661,6 +1820,7 @@ namespace NanoTcp.DeviceTests
             "// connect() fails with ECONNREFUSED (\"connection refused\" is how BSD and Linux report the\n" +
             "// connection reset of \u00a73.10.7.3).\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "// connect() blocks from 0 until the refusal at 0.300.\n" +
             "+0...0.300 connect(3, ..., ...) = -1 ECONNREFUSED (Connection refused)\n" +
@@ -1693,6 +1853,7 @@ namespace NanoTcp.DeviceTests
             "//   - outside the window: dropped before the RST is even looked at, as in every state.\n" +
             "//\n" +
             "// TIME_WAIT then ends exactly 2*MSL after it began, as if no RST had come.\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -1739,6 +1900,7 @@ namespace NanoTcp.DeviceTests
             "// is kept: no slot is taken and the connection stays TCP_CLOSE.\n" +
             "\n" +
             "// No socket, no listener on port 8080.\n" +
+            "--strict_end=1\n" +
             "0     < S 0:0(0) win 32792 <mss 1000>\n" +
             "+0    > R. 0:0(0) ack 1\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
@@ -1776,6 +1938,7 @@ namespace NanoTcp.DeviceTests
             "// (\u00a73.10.7.4 eighth step: \"FIN-WAIT-1 STATE: If our FIN has been ACKed ..., then enter\n" +
             "// TIME-WAIT ...; otherwise, enter the CLOSING state.\" Fifth step: \"CLOSING STATE: ... if the\n" +
             "// ACK acknowledges our FIN, then enter the TIME-WAIT state\".)\n" +
+            "--strict_end=1\n" +
             "--msl_ms=1000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -1825,6 +1988,7 @@ namespace NanoTcp.DeviceTests
             "// draws it. It also acknowledges at once. One connection, one 4-tuple, both ends with the same\n" +
             "// state history: SYN_SENT -> SYN_RECEIVED -> ESTABLISHED.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n" +
@@ -1865,6 +2029,7 @@ namespace NanoTcp.DeviceTests
             "// RFC 9293 \u00a73.10.5 gives the RST as <SEQ=SND.NXT><CTL=RST>, with no ACK: a plain [R] (Linux\n" +
             "// sends [R.] with an ACK). Our SND.NXT is 31: we sent 30 bytes.\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
@@ -1892,6 +2057,76 @@ namespace NanoTcp.DeviceTests
             "+0    > R 31:31(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
 
+        public const string SockoptBuffersPerConnection =
+            "// SO_RCVBUF and SO_SNDBUF: a connection may use less buffer than its slot holds (RFC 9293 \u00a73.8.6).\n" +
+            "//\n" +
+            "// \"The window sent in each segment indicates the range of sequence numbers the sender of the\n" +
+            "// window (the data receiver) is currently prepared to accept.\" A connection whose SO_RCVBUF is\n" +
+            "// 1000 bytes is prepared to accept 1000, so that is the window it advertises, from its SYN-ACK\n" +
+            "// on, even though its slot has 2048 bytes (--rcv_buf). SO_SNDBUF limits what write() takes.\n" +
+            "//\n" +
+            "// Set on the listener before listen(), the receive buffer is inherited by the connections it\n" +
+            "// accepts (as in BSD and Linux). Sizes beyond the slot's buffers are cut to them: getsockopt\n" +
+            "// shows the size in effect.\n" +
+            "--strict_end=1\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    getsockopt(3, SOL_SOCKET, SO_RCVBUF, [2048], [4]) = 0\n" +
+            "+0    setsockopt(3, SOL_SOCKET, SO_RCVBUF, [1000000], 4) = 0\n" +
+            "+0    getsockopt(3, SOL_SOCKET, SO_RCVBUF, [2048], [4]) = 0\n" +
+            "+0    setsockopt(3, SOL_SOCKET, SO_RCVBUF, [1000], 4) = 0\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 win 1000 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    getsockopt(4, SOL_SOCKET, SO_RCVBUF, [1000], [4]) = 0\n" +
+            "\n" +
+            "// 600 bytes arrive: 400 left of the 1000.\n" +
+            "+0.1  < P. 1:601(600) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 601 win 400\n" +
+            "\n" +
+            "// The send buffer: 500 of the slot's 2048 bytes.\n" +
+            "+0    getsockopt(4, SOL_SOCKET, SO_SNDBUF, [2048], [4]) = 0\n" +
+            "+0    setsockopt(4, SOL_SOCKET, SO_SNDBUF, [500], 4) = 0\n" +
+            "+0    getsockopt(4, SOL_SOCKET, SO_SNDBUF, [500], [4]) = 0\n" +
+            "+0    fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    write(4, ..., 800) = 500\n" +
+            "+0    > P. 1:501(500) ack 601 win 400\n" +
+            "+0    write(4, ..., 100) = -1 EAGAIN\n" +
+            "+0.1  < . 601:601(0) ack 501 win 32792\n" +
+            "+0    write(4, ..., 100) = 100\n" +
+            "+0    > P. 501:601(100) ack 601 win 400\n";
+
+        public const string SockoptKeepinitNoopt =
+            "// FreeBSD's TCP_KEEPINIT and TCP_NOOPT on an active open (RFC 9293 \u00a73.8.3, \u00a73.7.1).\n" +
+            "//\n" +
+            "// TCP_KEEPINIT bounds how long the handshake may take, in seconds: R2 for the SYN as a time\n" +
+            "// rather than --syn_max_retries retransmissions (\"In particular, R2 for a SYN segment MUST be\n" +
+            "// set large enough to provide retransmission of the segment for at least 3 minutes (MUST-23).\n" +
+            "// The application can close the connection (i.e., give up on the open attempt) sooner, of\n" +
+            "// course.\"). Here 3 s: the SYN goes at 0 and again at 1 (the timeout doubles); at 3, when the\n" +
+            "// next would leave, the connection gives up: no RST (nothing is synchronized), ETIMEDOUT.\n" +
+            "//\n" +
+            "// TCP_NOOPT sends the SYN without options. Without an MSS option the peer must assume 536\n" +
+            "// (\u00a73.7.1), so the option costs nothing but bytes on a small device; the SYN here carries none.\n" +
+            "--strict_end=1\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    getsockopt(3, IPPROTO_TCP, TCP_KEEPINIT, [0], [4]) = 0\n" +
+            "+0    setsockopt(3, IPPROTO_TCP, TCP_KEEPINIT, [3], 4) = 0\n" +
+            "+0    setsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], 4) = 0\n" +
+            "+0    getsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], [4]) = 0\n" +
+            "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) <>\n" +
+            "+1    > S 0:0(0) <>\n" +
+            "+2    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    getsockopt(3, SOL_SOCKET, SO_ERROR, [ETIMEDOUT], [4]) = 0\n";
+
         public const string SynFloodBacklog =
             "// SYN floods: half-open connections must not exhaust the table or buffer data\n" +
             "// (RFC 9293 \u00a73.10.7.2, \u00a73.8.3, \u00a73.10.8; RFC 4987; README \"Table full\", \"Security\").\n" +
@@ -1915,6 +2150,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// The flood comes from ports 50001..50004 of the peer; \"%{ peer_port = N }%\" makes the lines\n" +
             "// that follow speak for the connection from port N (and the assert lines check that one).\n" +
+            "--strict_end=1\n" +
             "--capacity=7\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
@@ -1996,6 +2232,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// Challenge ACKs are rate limited (10 per second by default) so they cannot be used to make\n" +
             "// the device flood the network.\n" +
+            "--strict_end=1\n" +
             "--challenge_ack_limit=10\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -2051,6 +2288,7 @@ namespace NanoTcp.DeviceTests
             "// The clients are the peer's ports 40000..40004; \"%{ peer_port = N }%\" makes the following\n" +
             "// lines speak for the connection from port N. Sequence numbers are relative to each\n" +
             "// connection's own ISN.\n" +
+            "--strict_end=1\n" +
             "--capacity=3\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
@@ -2075,7 +2313,7 @@ namespace NanoTcp.DeviceTests
             "0.300 %{ peer_port = 40002 }%\n" +
             "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
             "+0    > R. 0:0(0) ack 1\n" +
-            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    %{ assert tcpi_state == TCP_LISTEN }%\n" +
             "\n" +
             "// 1. The connection from 40000 closes (we close first) and waits in TIME_WAIT...\n" +
             "0.400 %{ peer_port = 40000 }%\n" +
@@ -2138,14 +2376,15 @@ namespace NanoTcp.DeviceTests
             "// 2048-byte receive buffer. The peer's wscale and sackOK options are understood but not\n" +
             "// negotiated: we answer with MSS alone, so neither side scales its window.\n" +
             "//\n" +
-            "// The assert lines check the state of this script's connection (the 4-tuple\n" +
-            "// 192.168.0.1:8080 <-> 192.0.2.1:40000). The listening socket is not that connection, so\n" +
-            "// right after listen() the connection does not exist yet: TCP_CLOSE.\n" +
+            "// The assert lines check the state of the socket under test, as packetdrill does: the\n" +
+            "// listening socket until the SYN makes a connection (TCP_LISTEN), then this script's connection\n" +
+            "// (the 4-tuple 192.168.0.1:8080 <-> 192.0.2.1:40000).\n" +
             "\n" +
+            "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
-            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    %{ assert tcpi_state == TCP_LISTEN }%\n" +
             "\n" +
             "// 1. SYN: a new connection is born from the listener, in SYN_RECEIVED (Linux: TCP_SYN_RECV).\n" +
             "+0.1  < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n" +
@@ -2186,6 +2425,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// Any other SYN in TIME_WAIT is not acceptable (its sequence number is old) and only gets an\n" +
             "// ACK (\u00a73.10.7.4 first step), which tells a genuine peer where the old connection stood.\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -2248,6 +2488,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// The application used shutdown(SHUT_WR) instead of close(), so it still holds the socket in\n" +
             "// TIME_WAIT and can try to read.\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -2302,6 +2543,7 @@ namespace NanoTcp.DeviceTests
             "//   us -> peer  ACK Seq=2 Ack=102\n" +
             "//   peer -> us  RST Seq=102              the peer no longer knows the connection\n" +
             "//   ...         ignored: TIME_WAIT ends 2*MSL after it began, not earlier\n" +
+            "--strict_end=1\n" +
             "--msl_ms=2000\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
@@ -2336,6 +2578,44 @@ namespace NanoTcp.DeviceTests
             "4.299 %{ assert tcpi_state == TCP_TIME_WAIT }%\n" +
             "4.300 %{ assert tcpi_state == TCP_CLOSE }%\n";
 
+        public const string UserTimeoutGivesUp =
+            "// The application sets R2 for its connection: TCP_USER_TIMEOUT (RFC 9293 \u00a73.8.3, MUST-21).\n" +
+            "//\n" +
+            "// \"An application MUST (MUST-21) be able to set the value for R2 for a particular connection.\n" +
+            "// For example, an interactive application might set R2 to \"infinity,\" giving the user control\n" +
+            "// over when to disconnect.\" R2 is the point where TCP stops retransmitting and closes the\n" +
+            "// connection. The engine's R2 is a number of retransmissions (--max_retries); TCP_USER_TIMEOUT\n" +
+            "// (RFC 5482, in milliseconds, as Linux takes it) makes it a time instead: how long data may stay\n" +
+            "// unacknowledged. Here the retry count is made huge and the connection's user timeout is 5 s.\n" +
+            "//\n" +
+            "// The 10 bytes written at 0.200 are never acknowledged. Retransmissions follow the doubling\n" +
+            "// timeout (1.200, 3.200); the next one would be at 7.200, past the user timeout, so the timer\n" +
+            "// is set for 5.200 instead, when the data has waited 5 s: the connection gives up there with a\n" +
+            "// RST, and the application learns ETIMEDOUT.\n" +
+            "--strict_end=1\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "--max_retries=100\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    getsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [0], [4]) = 0\n" +
+            "+0    setsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [5000], 4) = 0\n" +
+            "+0    getsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [5000], [4]) = 0\n" +
+            "\n" +
+            "+0.1  write(4, ..., 10) = 10\n" +
+            "+0    > P. 1:11(10) ack 1\n" +
+            "+1    > P. 1:11(10) ack 1\n" +
+            "+2    > P. 1:11(10) ack 1\n" +
+            "+2    > R 11:11(0)\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    read(4, ..., 100) = -1 ETIMEDOUT\n";
+
         public const string ZeroWindowProbe =
             "// Zero window: the persist timer and window probes (RFC 9293 \u00a73.8.6.1; RFC 1122 \u00a74.2.2.17).\n" +
             "//\n" +
@@ -2360,6 +2640,7 @@ namespace NanoTcp.DeviceTests
             "// Answered probes are not failed retransmissions: with --max_retries=2, a data segment would\n" +
             "// be given up after two retransmissions, yet the three answered probes keep the connection\n" +
             "// open.\n" +
+            "--strict_end=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "--max_retries=2\n" +
