@@ -66,6 +66,11 @@ namespace NanoTcp.Scripting
         public ArrayList Options;
         /// <summary>"&lt;...&gt;": do not check the options.</summary>
         public bool AnyOptions;
+        /// <summary>
+        /// The IP ECN field written as [noecn] (0), [ect1] (1), [ect0] (2) or [ce] (3); -1 when not
+        /// written. Checked on outbound packets; an inbound packet is sent without it (the engine uses no ECN).
+        /// </summary>
+        public int Ecn = -1;
         /// <summary>The options encoded (inbound packets), empty when none.</summary>
         public byte[] OptionBytes;
     }

@@ -240,6 +240,8 @@ namespace NanoTcp.Scripting
             p.Kind = EventKind.Packet;
             p.Inbound = c.TryChar('<');
             if (!p.Inbound) c.Expect('>', "'<' or '>'");
+            c.SkipSpaces();
+            if (c.TryChar('[')) p.Ecn = ParseEcn(c, line);
 
             string flags = c.Word(null);
             if (flags.Length == 0) throw c.Error("expected TCP flags (S . F R P) after the direction");
@@ -284,6 +286,21 @@ namespace NanoTcp.Scripting
             if (p.Inbound && p.AnyOptions) throw ScriptFailure.Syntax(line, "<...> is only for outbound packets: an inbound packet needs its options written out");
             if (p.Inbound) p.OptionBytes = p.Options == null ? new byte[0] : TcpOption.Encode(p.Options, line);
             return p;
+        }
+
+        /// <summary>packetdrill's IP ECN field after the direction: [noecn] [ect0] [ect1] [ce].</summary>
+        static int ParseEcn(Cursor c, int line)
+        {
+            string name = c.TryIdentifier();
+            c.Expect(']', "']' closing the ECN field ([noecn], [ect0], [ect1], [ce])");
+            switch (name)
+            {
+                case "noecn": return 0;
+                case "ect1": return 1;
+                case "ect0": return 2;
+                case "ce": return 3;
+            }
+            throw ScriptFailure.Syntax(line, "unknown ECN field '[" + name + "]' (known: [noecn], [ect0], [ect1], [ce])");
         }
 
         static int ParseFlags(string word, int line)

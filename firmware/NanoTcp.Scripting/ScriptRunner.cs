@@ -290,6 +290,7 @@ namespace NanoTcp.Scripting
             if (s.PayloadLength != p.Length) diff = Add(diff, "length");
             if (p.HasAck && (s.Flags & TcpFlags.Ack) != 0 && s.Ack != (uint)p.Ack) diff = Add(diff, "ack");
             if (p.HasWindow && s.Window != p.Window) diff = Add(diff, "win");
+            if (p.Ecn >= 0 && (op.Bytes[1] & 3) != p.Ecn) diff = Add(diff, "ecn"); // the IPv4 header's second byte: DSCP and ECN
             if (p.Options != null && !TcpOption.SameMeaning(p.Options, op.Options)) diff = Add(diff, "options");
             if (s.SrcAddr != script.LocalAddress || s.DstAddr != script.RemoteAddress || s.SrcPort != enginePort || s.DstPort != peerPort)
                 diff = Add(diff, "addresses/ports");

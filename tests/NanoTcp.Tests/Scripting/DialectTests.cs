@@ -161,6 +161,16 @@ public class DialectTests
         Assert.Contains("unknown TCP flag '-'", f.Message);
     }
 
+    [Fact]
+    public void The_ECN_field_is_read_and_checked_on_outbound_packets()
+    {
+        // NanoTcp marks no packet with ECN: [noecn] matches, [ect0] does not; inbound ones are taken.
+        Passes(Listen + "+0 <[ect0] S 0:0(0) win 32792 <mss 1000>\n+0 >[noecn] S. 0:0(0) ack 1 <mss 1024>\n");
+        Fails(Listen + "+0 < [noecn] S 0:0(0) win 32792 <mss 1000>\n+0 > [ect0] S. 0:0(0) ack 1 <mss 1024>\n", 5, "does not match: ecn");
+        ScriptFailure f = Assert.Throws<ScriptFailure>(() => ScriptParser.Parse("0 > [ecn9] S. 0:0(0) ack 1\n"));
+        Assert.Contains("unknown ECN field '[ecn9]'", f.Message);
+    }
+
     // ---- socket options ------------------------------------------------------------------------
 
     [Fact]
