@@ -94,8 +94,7 @@ namespace NanoTcp
             {
                 SendWindowProbe(now, t);
                 t.Rto.Backoff();
-                t.RtxAt = now + t.Rto.RtoMs;
-                ClampToGiveUpTime(t, syn);
+                t.RtxAt = now + t.Rto.RtoMs; // not clamped: an answered probe restarts the user timeout from this probe
                 return;
             }
             // RFC 5681 §3.1: after a timeout, ssthresh = max(FlightSize / 2, 2·SMSS) and cwnd = 1 segment.

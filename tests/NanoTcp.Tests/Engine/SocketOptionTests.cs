@@ -163,6 +163,42 @@ public class SocketOptionTests
         Assert.Equal(long.MaxValue, h.Engine.NextDeadline);
     }
 
+    [Fact]
+    public void A_zero_window_peer_that_answers_probes_outlives_the_user_timeout()
+    {
+        var h = new Harness(c => { c.RtoInitialMs = 500; c.RtoMinMs = 500; c.RtoMaxMs = 2000; });
+        int l = h.Engine.Listen(h.Now, Port, 1);
+        var (c1, iss) = h.OpenPassive(l, Port, 5000, 100);
+        Assert.Equal(0, h.Engine.SetOption(h.Now, c1, SocketOption.UserTimeoutMs, 3000));
+        h.Inject(TcpFlags.Ack, 101, iss + 1, 5000, Port, window: 0);
+        Assert.Equal(100, h.Engine.Send(h.Now, c1, new byte[100], 0, 100));
+        while (h.Now < 20000) // 20 s of probes, each answered "still zero"
+        {
+            h.NextTransmission();
+            h.Inject(TcpFlags.Ack, 101, iss + 1, 5000, Port, window: 0);
+        }
+        Assert.Equal(TcpState.Established, h.StateOf(Port, 5000));
+        long silentFrom = h.Now;
+        h.Advance(3000 + 2000); // unanswered: gone within the user timeout and one backed-off probe
+        Assert.Equal(TcpState.Closed, h.Engine.StateOf(c1));
+        Assert.Contains(h.Log, x => x.Contains("retries-exhausted"));
+        Assert.True(h.Now - silentFrom <= 5000);
+    }
+
+    [Fact]
+    public void Without_a_user_timeout_the_retry_count_decides()
+    {
+        var h = new Harness(c => { c.RtoInitialMs = 100; c.RtoMinMs = 100; c.RtoMaxMs = 100; c.MaxRetries = 3; });
+        int l = h.Engine.Listen(h.Now, Port, 1);
+        var (c1, _) = h.OpenPassive(l, Port, 5000, 100);
+        h.Engine.Send(h.Now, c1, new byte[10], 0, 10);
+        h.Advance(350);
+        Assert.Equal(TcpState.Established, h.Engine.StateOf(c1)); // three retransmissions at 100, 200, 300
+        h.Advance(100);
+        Assert.Equal(TcpState.Closed, h.Engine.StateOf(c1));    // the fourth timeout gives up
+        Assert.Equal(0, h.Engine.SetOption(h.Now, c1, SocketOption.UserTimeoutMs, 0));
+    }
+
     // ---- delayed ACK: under 500 ms (RFC 9293 §3.8.6.3, MUST-40) ---------------------------------
 
     [Theory]
