@@ -184,7 +184,7 @@ namespace NanoTcp.Scripting
             {
                 e = new ScriptEvent();
                 e.Kind = EventKind.Skipped;
-                warnings.Add("line " + line.ToString() + ": shell command skipped: " + c.Rest());
+                warnings.Add("line " + line.ToString() + ": shell command skipped: " + ScriptText.OneLine(c.Rest()));
             }
             else if (ScriptText.IsIdentStart(k)) e = ParseSyscall(c, line);
             else throw c.Error("expected a packet ('<' or '>'), a system call or %{ }% after the time, but found " + c.Describe());
@@ -369,7 +369,7 @@ namespace NanoTcp.Scripting
                 check.StateName = name;
             }
             if (skipped.Length > 0)
-                warnings.Add("line " + line.ToString() + ": %{ }% code skipped (only 'assert tcpi_state == NAME' is checked): " + skipped);
+                warnings.Add("line " + line.ToString() + ": %{ }% code skipped (only 'assert tcpi_state == NAME' is checked): " + ScriptText.OneLine(skipped));
             if (peer != null) return peer;
             if (check != null) return check;
             ScriptEvent e = new ScriptEvent();
