@@ -24,7 +24,7 @@ public sealed class BoardOptions
 
     public SerialKind Serial { get; set; } = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? SerialKind.Pty : SerialKind.Stdout;
 
-    /// <summary>The device's own settings (DESIGN §5 defaults); the link port comes from <see cref="Link"/>.</summary>
+    /// <summary>The device's own settings (README "Defaults"); the link port comes from <see cref="Link"/>.</summary>
     public DeviceSettings Device { get; } = new();
 
     public const string Usage =

@@ -2,7 +2,7 @@ namespace NanoTcp.Device
 {
     /// <summary>
     /// Everything the device can be configured with, in one place. The TCP settings are the
-    /// engine's own <see cref="TcpConfig"/> (its defaults are the device defaults of DESIGN §5);
+    /// engine's own <see cref="TcpConfig"/> (its defaults are the device defaults, README "Defaults");
     /// the rest belongs to the device: the link port and the services. Names are those of the
     /// scenario scripts' option lines (msl_ms, capacity, ...), so one name means one thing everywhere.
     /// </summary>
@@ -11,7 +11,7 @@ namespace NanoTcp.Device
         /// <summary>TCP: inner address, capacity, timers, buffers; and the ISN key the platform seeds.</summary>
         public readonly TcpConfig Tcp = new TcpConfig();
 
-        /// <summary>UDP port of the link (DESIGN §4) and of the status query.</summary>
+        /// <summary>UDP port of the link (one IPv4 packet per datagram, README "The virtual board and the device") and of the status query.</summary>
         public int LinkPort = 9293;
 
         /// <summary>Lines the farewell service sends after the peer half-closes, and the pause between them.</summary>
