@@ -28,7 +28,6 @@ namespace NanoTcp
         public bool AppClosed;  // Close called: an orphan that finishes its close alone
         public bool ReadShut;   // shutdown(SHUT_RD)
         public bool Linger0;    // SO_LINGER {on, 0}: close sends RST
-        public bool NoDelay;
         public int Error;       // pending SO_ERROR, positive errno
         public bool Passive;    // born from a listener (SYN_RECEIVED goes back to nothing on RST)
         public int Backlog;     // listeners only
@@ -88,6 +87,13 @@ namespace NanoTcp
         public int ChallengeCount;
         /// <summary>Taken by Open and not yet connected or listening.</summary>
         public bool Opened;
+        /// <summary>TCP_NODELAY: Nagle's algorithm (RFC 9293 §3.7.4) off for this connection.</summary>
+        public bool NoDelay;
+
+        // A connection reopened from TIME_WAIT by a new SYN (RFC 9293 §3.6.1) remembers the old
+        // incarnation, to return to it for the rest of its 2·MSL if the SYN proves an old duplicate.
+        public long ReopenedTimeWaitAt;
+        public uint ReopenedIss, ReopenedIrs, ReopenedSndMax, ReopenedRcvNxt;
 
         public Tcb(int slot, TcpConfig cfg)
         {
@@ -141,7 +147,7 @@ namespace NanoTcp
             InUse = false; State = TcpState.Closed; StateSince = 0; Order = 0;
             LocalPort = 0; RemoteAddr = 0; RemotePort = 0;
             AppOwned = false; Listener = -1; Accepted = false; AppClosed = false; ReadShut = false;
-            Linger0 = false; NoDelay = false; Error = 0; Passive = false; Backlog = 0;
+            Linger0 = false; Error = 0; Passive = false; Backlog = 0;
             Iss = SndUna = SndNxt = SndWl1 = SndWl2 = SndMax = 0;
             SndWnd = MaxSndWnd = SndMss = 0; SndBufSeq = 0; SndBuf.Clear(); FinQueued = false; FinAcked = false;
             Irs = RcvNxt = RcvAdv = 0; RcvBuf.Clear(); FinReceived = false;
@@ -152,6 +158,9 @@ namespace NanoTcp
             KeepAlive = false; KeepIdleMs = KeepIntervalMs = KeepCount = 0; UserTimeoutMs = 0; KeepInitMs = 0; NoOpt = false;
             RcvLimit = RcvBuf.Capacity; SndLimit = SndBuf.Capacity; StalledSince = 0;
             ChallengeSecond = -1; ChallengeCount = 0; Opened = false;
+            NoDelay = false;
+            ReopenedTimeWaitAt = DeadlineHeap.Never;
+            ReopenedIss = ReopenedIrs = ReopenedSndMax = ReopenedRcvNxt = 0;
         }
 
         /// <summary>The earliest armed timer.</summary>

@@ -150,6 +150,24 @@ public class SocketOptionTests
     }
 
     [Fact]
+    public void TCP_NODELAY_releases_what_Nagle_holds_and_small_writes_go_at_once()
+    {
+        var h = new Harness();
+        int l = h.Engine.Listen(h.Now, Port, 1);
+        var (c1, _) = h.OpenPassive(l, Port, 5000, 100);
+        Assert.Equal(0, h.Engine.GetOption(c1, SocketOption.NoDelay)); // Nagle on by default
+        h.Engine.Send(h.Now, c1, new byte[10], 0, 10);
+        Assert.Single(h.Sent);
+        h.Engine.Send(h.Now, c1, new byte[10], 0, 10);
+        Assert.Single(h.Sent); // held: 10 bytes are unacknowledged (RFC 9293 §3.7.4)
+        Assert.Equal(0, h.Engine.SetOption(h.Now, c1, SocketOption.NoDelay, 1));
+        Assert.Equal(2, h.Sent.Count); // released at once
+        Assert.Equal(10, h.Last().PayloadLength);
+        h.Engine.Send(h.Now, c1, new byte[5], 0, 5);
+        Assert.Equal(3, h.Sent.Count);
+    }
+
+    [Fact]
     public void Turning_keep_alive_on_arms_it_and_off_disarms_it()
     {
         var h = new Harness();
