@@ -122,6 +122,24 @@ public class SocketOptionTests
         Assert.Equal(-TcpError.IsConnected, h.Engine.Connect(h.Now, s, 0, Harness.PeerAddr, 7));
     }
 
+    [Theory]
+    [InlineData(SocketOption.UserTimeoutMs, 2500)]
+    [InlineData(SocketOption.KeepInitMs, 2500)]
+    public void A_time_limit_ends_the_handshake_on_time(int option, int ms)
+    {
+        var h = new Harness(c => { c.RtoInitialMs = 1000; c.RtoMinMs = 1000; c.SynMaxRetries = 50; });
+        int s = h.Engine.Open(h.Now);
+        Assert.Equal(0, h.Engine.SetOption(h.Now, s, option, ms));
+        Assert.Equal(0, h.Engine.Connect(h.Now, s, 0, Harness.PeerAddr, 7));
+        h.Advance(2499);
+        Assert.Equal(TcpState.SynSent, h.Engine.StateOf(s)); // SYN at 0, again at 1000 (then the timeout doubles)
+        Assert.Equal(2, h.Sent.Count);
+        h.Advance(1);
+        Assert.Equal(TcpState.Closed, h.Engine.StateOf(s));  // 2500: given up, though 3000 was the next retransmission
+        Assert.Equal(2, h.Sent.Count);                        // no RST in SYN_SENT
+        Assert.Equal(TcpError.TimedOut, h.Engine.TakeError(s));
+    }
+
     [Fact]
     public void An_opened_socket_listens_and_closes()
     {
