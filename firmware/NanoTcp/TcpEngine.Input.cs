@@ -84,6 +84,7 @@ namespace NanoTcp
             t.RemotePort = _seg.SrcPort;
             t.Listener = l.Slot;
             t.Passive = true;
+            InheritOptions(l, t);
             t.State = TcpState.Listen; // a child starts as a copy of its listener
             t.Irs = _seg.Seq;
             t.RcvNxt = _seg.Seq + 1; // the SYN; any data or FIN on it is not buffered: the peer sends it again
