@@ -2,7 +2,8 @@ namespace NanoTcp
 {
     /// <summary>
     /// One slot of the connection table: a transmission control block (RFC 9293 §3.3.1).
-    /// Its buffers and estimator are allocated once with the table; Reset reuses them.
+    /// A slot carrying a connection borrows its buffers and estimator from the table's pools
+    /// (allocated once with the table); a listener's slot has none. Reset reuses the slot.
     /// Field names follow the RFC: SND.UNA is SndUna, RCV.NXT is RcvNxt, and so on.
     /// </summary>
     internal sealed class Tcb
@@ -39,7 +40,7 @@ namespace NanoTcp
         public int SndWnd, MaxSndWnd, SndMss;
         /// <summary>Sequence number of SndBuf's first byte.</summary>
         public uint SndBufSeq;
-        public readonly ByteRing SndBuf;
+        public ByteRing SndBuf;
         public bool FinQueued;  // the application will send no more: FIN follows the data
         public bool FinAcked;
 
@@ -47,7 +48,7 @@ namespace NanoTcp
         public uint Irs, RcvNxt;
         /// <summary>Right edge of the window we last advertised (RCV.NXT + RCV.WND then).</summary>
         public uint RcvAdv;
-        public readonly ByteRing RcvBuf;
+        public ByteRing RcvBuf;
         public bool FinReceived;
 
         // Timers: absolute deadlines in ms, DeadlineHeap.Never when off.
@@ -57,7 +58,7 @@ namespace NanoTcp
         public int KeepAliveProbes;  // unanswered keep-alive probes
 
         // RTT measurement (one segment at a time; Karn's rule).
-        public readonly RtoEstimator Rto;
+        public RtoEstimator Rto;
         public bool RttTiming;
         public uint RttSeq;
         public long RttStart;
@@ -67,12 +68,19 @@ namespace NanoTcp
 
         public bool AckNow;
 
-        public Tcb(int slot, TcpConfig cfg)
+        // The table's bookkeeping (TcpEngine.Table.cs): filed in the index, place in its state's
+        // age list, place in a listener's half-open list or accept queue, a listener's queues.
+        public bool Indexed;
+        public int AgeList = -1, AgePrev = -1, AgeNext = -1;
+        public int ChildQueue, ChildOf = -1, ChildPrev = -1, ChildNext = -1;
+        public AcceptQueue Queues;
+
+        public Tcb(int slot, ByteRing noBuffer, RtoEstimator noRto)
         {
             Slot = slot;
-            SndBuf = new ByteRing(cfg.SndBuf);
-            RcvBuf = new ByteRing(cfg.RcvBuf);
-            Rto = new RtoEstimator(cfg.RtoInitialMs, cfg.RtoMinMs, cfg.RtoMaxMs);
+            SndBuf = noBuffer;
+            RcvBuf = noBuffer;
+            Rto = noRto;
         }
 
         public int Handle { get { return (Generation << 16) | Slot; } }

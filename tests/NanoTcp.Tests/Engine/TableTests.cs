@@ -71,14 +71,31 @@ public class TableTests
     // ------------------------------------------------------------------ capacity
 
     [Fact]
-    public void CapacityIsExactAndTheListenerTakesASlot()
+    public void CapacityCountsConnectionsAndListenersHaveSlotsOfTheirOwn()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         for (int p = 1001; p <= 1003; p++) Open(h, l, p);
-        for (int s = 0; s < 4; s++) Assert.True(h.Engine.SlotInUse(s));
-
+        for (int s = 0; s < 4; s++) Assert.True(h.Engine.SlotInUse(s)); // the listener and three connections
+        Assert.Equal(3, h.Engine.ConnectionsInUse);
+        Assert.Equal(1, h.Engine.ListenersInUse);
         Assert.Equal(-TcpError.NoBuffers, h.Engine.Connect(h.Now, 0, Harness.PeerAddr, 80));
-        Assert.Equal(-TcpError.NoBuffers, h.Engine.Listen(h.Now, 8, 4));
+
+        // The table is full of connections, yet listeners still open, up to Config.Listeners (5).
+        for (int port = 8; port < 12; port++) Assert.True(h.Engine.Listen(h.Now, port, 4) >= 0);
+        Assert.Equal(-TcpError.NoBuffers, h.Engine.Listen(h.Now, 12, 4));
+        Assert.Equal(3 + 5, h.Engine.SlotCount);
+    }
+
+    [Fact]
+    public void AListenerNeverTakesAConnectionsBuffers()
+    {
+        // One connection slot and a listener: the listener leaves the connection slot to the client.
+        var h = NewTable(1, out int l);
+        var a = Open(h, l, 1001);
+        Assert.Equal(TcpState.Established, h.StateOf(Port, 1001));
+        Assert.Equal(0, h.Engine.Available(l));
+        Assert.Equal(0, h.Engine.SendSpace(l));
+        Assert.True(h.Engine.SendSpace(a.Handle) > 0);
     }
 
     [Fact]
@@ -95,7 +112,7 @@ public class TableTests
     [Fact]
     public void TableFullRecyclesTheOldestTimeWaitThenLastAckThenAnswersRst()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var a = Open(h, l, 1001);
         var b = Open(h, l, 1002);
         var c = Open(h, l, 1003);
@@ -156,7 +173,7 @@ public class TableTests
     [InlineData(false)]
     public void LastAckAndClosingAreRecycledOldestFirst(bool closingIsOlder)
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var x = Open(h, l, 1001);
         var y = Open(h, l, 1002);
         Open(h, l, 1003);
@@ -177,7 +194,7 @@ public class TableTests
     public void RecyclingIsLimitedToClosingStates()
     {
         // FIN_WAIT_1, FIN_WAIT_2 and CLOSE_WAIT connections still have a job: never recycled.
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var a = Open(h, l, 1001);
         var b = Open(h, l, 1002);
         var c = Open(h, l, 1003);
@@ -197,12 +214,12 @@ public class TableTests
     // ------------------------------------------------------------------ SYN backlog
 
     static int HalfOpen(Harness h) =>
-        Enumerable.Range(0, h.Engine.Capacity).Count(s => h.Engine.SlotState(s) == TcpState.SynReceived);
+        Enumerable.Range(0, h.Engine.SlotCount).Count(s => h.Engine.SlotState(s) == TcpState.SynReceived);
 
     [Fact]
     public void SynFloodHoldsAtMostHalfTheTableAndAConnectionStillGetsThrough()
     {
-        var h = NewTable(9, out int l); // half-open limit: half the 8 slots the listener leaves free
+        var h = NewTable(8, out int l); // half-open limit: half the 8 connection slots
         int peak = 0;
         for (int i = 0; i < 100; i++)
         {
@@ -256,7 +273,7 @@ public class TableTests
     [Fact]
     public void AHandleIsInvalidAfterClose()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var a = Open(h, l, 1001);
         Assert.Equal(0, h.Engine.Close(h.Now, a.Handle));
         Assert.Equal(TcpState.FinWait1, h.StateOf(Port, 1001)); // the connection lives on without its handle
@@ -293,7 +310,7 @@ public class TableTests
     [Fact]
     public void AListenerHandleIsInvalidAfterClose()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         Assert.Equal(0, h.Engine.Close(0, l));
         Assert.Equal(-TcpError.BadHandle, h.Engine.Accept(0, l));
         Assert.Equal(-TcpError.BadHandle, h.Engine.Close(0, l));
