@@ -4,9 +4,11 @@ namespace NanoTcp
     /// The table's lookup index: 4-tuple (local port, remote address, remote port) → slot, and
     /// local port → listener (a listener is filed under its port with remote address and port 0,
     /// which no segment can carry). Open addressing with linear probing in one int array of
-    /// at least twice as many entries as slots, allocated once with the table; removal shifts
-    /// the following entries back, so a lookup never wades through deleted entries. A lookup
-    /// costs the same for slot 0 and for slot 65 535.
+    /// at least twice as many entries as slots, allocated once with the table. Insertion is
+    /// Robin Hood (an entry farther from its home takes the place of one nearer to its own), so
+    /// the first connection opened and the last wait the same few probes; removal shifts the
+    /// following entries back, so a lookup never wades through deleted entries. A lookup costs
+    /// the same for slot 0 and for slot 65 535.
     ///
     /// The keys are read from the slots themselves, so a slot's ports and address must not
     /// change while it is filed. The hash is seeded from the ISN secret, so a peer cannot pick
@@ -51,9 +53,23 @@ namespace NanoTcp
         /// <summary>Files a slot under its current 4-tuple (several slots may share one).</summary>
         public void Add(Tcb t)
         {
+            int e = t.Slot + 1;
             int i = HomeOf(t);
-            while (_entries[i] != 0) i = (i + 1) & _mask;
-            _entries[i] = t.Slot + 1;
+            int distance = 0; // of e from its home
+            while (_entries[i] != 0)
+            {
+                int other = (i - HomeOf(_table[_entries[i] - 1])) & _mask;
+                if (other < distance)
+                {
+                    int displaced = _entries[i];
+                    _entries[i] = e;
+                    e = displaced;
+                    distance = other;
+                }
+                i = (i + 1) & _mask;
+                distance++;
+            }
+            _entries[i] = e;
             _count++;
         }
 

@@ -317,6 +317,43 @@ public class TableTests
         Assert.True(h.Engine.Listen(0, Port, 4) >= 0); // the port is free again
     }
 
+    [Fact]
+    public void TheIndexFindsEveryLiveTupleThroughRandomOpensAndCloses()
+    {
+        // Active opens to random peer ports fill and empty a 64-slot table many times over: the
+        // index (Robin Hood insertion, backward-shift removal) must find each live 4-tuple and
+        // none that is gone.
+        var h = new Harness(c => c.Capacity = 64) { Recording = false };
+        var rng = new Random(7);
+        var live = new Dictionary<int, int>(); // remote port -> handle
+        var gone = new HashSet<int>();
+        for (int step = 0; step < 20000; step++)
+        {
+            if (live.Count < 64 && (live.Count == 0 || rng.Next(3) > 0))
+            {
+                int port = rng.Next(1, 2000);
+                if (live.ContainsKey(port)) continue;
+                int handle = h.Engine.Connect(0, 5000, Harness.PeerAddr, port);
+                Assert.True(handle >= 0, "connect failed: " + handle);
+                live[port] = handle;
+                gone.Remove(port);
+            }
+            else
+            {
+                int port = live.Keys.ElementAt(rng.Next(live.Count));
+                Assert.Equal(0, h.Engine.Close(0, live[port])); // SYN_SENT: released at once
+                live.Remove(port);
+                gone.Add(port);
+            }
+            if (step % 97 == 0)
+            {
+                foreach (int port in live.Keys) Assert.Equal(TcpState.SynSent, h.Engine.StateOf(5000, Harness.PeerAddr, port));
+                foreach (int port in gone) Assert.Equal(TcpState.Closed, h.Engine.StateOf(5000, Harness.PeerAddr, port));
+                Assert.Equal(live.Count, h.Engine.ConnectionsInUse);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ ephemeral ports
 
     [Fact]
