@@ -2,7 +2,7 @@ namespace NanoTcp.Device
 {
     /// <summary>
     /// Everything the device can be configured with, in one place. The TCP settings are the
-    /// engine's own <see cref="TcpConfig"/> (its defaults are the device defaults of DESIGN §5);
+    /// engine's own <see cref="TcpConfig"/> (its defaults are the device defaults, README "Defaults");
     /// the rest belongs to the device: the link port and the services. Names are those of the
     /// scenario scripts' option lines (msl_ms, capacity, ...), so one name means one thing everywhere.
     /// </summary>
@@ -11,7 +11,13 @@ namespace NanoTcp.Device
         /// <summary>TCP: inner address, capacity, timers, buffers; and the ISN key the platform seeds.</summary>
         public readonly TcpConfig Tcp = new TcpConfig();
 
-        /// <summary>UDP port of the link (DESIGN §4) and of the status query.</summary>
+        /// <summary>One listener slot per service; capacity counts connections only.</summary>
+        public DeviceSettings()
+        {
+            Tcp.Listeners = ServiceHost.ServiceCount;
+        }
+
+        /// <summary>UDP port of the link (TCP inside UDP, README "The virtual board and the device") and of the status query.</summary>
         public int LinkPort = 9293;
 
         /// <summary>Lines the farewell service sends after the peer half-closes, and the pause between them.</summary>
@@ -50,9 +56,8 @@ namespace NanoTcp.Device
             string bad = Tcp.Validate();
             if (bad != null) return bad;
             if (LinkPort < 0 || LinkPort > 65535) return "link_port must be 0..65535";
-            if (Tcp.Capacity < ServiceHost.ServiceCount + 1)
-                return "capacity must be at least " + (ServiceHost.ServiceCount + 1).ToString()
-                    + ": one slot per service listener and one for a connection";
+            if (Tcp.Listeners < ServiceHost.ServiceCount)
+                return "listeners must be at least " + ServiceHost.ServiceCount.ToString() + ": one per service";
             if (FarewellLines < 1 || FarewellLines > 100) return "farewell_lines must be 1..100";
             if (FarewellIntervalMs < 0 || FarewellIntervalMs > 60000) return "farewell_interval_ms must be 0..60000";
             return null;
@@ -80,7 +85,7 @@ namespace NanoTcp.Device
         {
             uint a = Tcp.LocalAddress;
             log.Begin(now).Str(" - CONFIG").Key("address").Int(a >> 24).Char('.').Int((a >> 16) & 0xFF).Char('.').Int((a >> 8) & 0xFF).Char('.').Int(a & 0xFF)
-                .Key("link_port").Int(LinkPort).Key("capacity").Int(Tcp.Capacity).Key("listeners").Int(ServiceHost.ServiceCount).End();
+                .Key("link_port").Int(LinkPort).Key("capacity").Int(Tcp.Capacity).Key("listeners").Int(Tcp.Listeners).End();
             log.Begin(now).Str(" - CONFIG").Key("msl_ms").Int(Tcp.MslMs).Key("time_wait_ms").Int(2L * Tcp.MslMs)
                 .Key("fin_wait2_timeout_ms").Int(Tcp.FinWait2TimeoutMs).End();
             log.Begin(now).Str(" - CONFIG").Key("rto_initial_ms").Int(Tcp.RtoInitialMs).Key("rto_min_ms").Int(Tcp.RtoMinMs)

@@ -6,7 +6,7 @@ namespace NanoTcp.Device
     /// </summary>
     public sealed class ServiceHost
     {
-        /// <summary>Echo, discard, daytime, chargen, farewell: each holds one listener slot of the table.</summary>
+        /// <summary>Echo, discard, daytime, chargen, farewell: each holds one listener slot of the table (no buffers).</summary>
         public const int ServiceCount = 5;
 
         /// <summary>What <see cref="Discard"/> found.</summary>

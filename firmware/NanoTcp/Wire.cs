@@ -55,14 +55,40 @@ namespace NanoTcp
             b[i] = (byte)(v >> 24); b[i + 1] = (byte)(v >> 16); b[i + 2] = (byte)(v >> 8); b[i + 3] = (byte)v;
         }
 
-        /// <summary>Adds bytes to a ones'-complement accumulator (RFC 1071); fold with <see cref="Fold"/>.</summary>
+        /// <summary>
+        /// Adds bytes to a ones'-complement accumulator (RFC 1071); fold with <see cref="Fold"/>.
+        /// Big-endian 32-bit words go into a 64-bit sum, two per step: since 2^16 ≡ 1 modulo
+        /// 2^16 − 1, folding their sum with end-around carry gives the sum of the 16-bit words.
+        /// The result is folded to 16 bits, so it can be passed on as the next call's acc.
+        /// </summary>
         public static uint Sum(byte[] b, int offset, int length, uint acc)
         {
-            int end = offset + length;
+            ulong sum = acc;
             int i = offset;
-            for (; i + 1 < end; i += 2) acc += (uint)((b[i] << 8) | b[i + 1]);
-            if (i < end) acc += (uint)(b[i] << 8);
-            return acc;
+            int end = offset + length;
+            for (int stop = end - 7; i < stop; i += 8)
+            {
+                sum += ((uint)b[i] << 24) | ((uint)b[i + 1] << 16) | ((uint)b[i + 2] << 8) | b[i + 3];
+                sum += ((uint)b[i + 4] << 24) | ((uint)b[i + 5] << 16) | ((uint)b[i + 6] << 8) | b[i + 7];
+            }
+            if (i + 3 < end)
+            {
+                sum += ((uint)b[i] << 24) | ((uint)b[i + 1] << 16) | ((uint)b[i + 2] << 8) | b[i + 3];
+                i += 4;
+            }
+            if (i + 1 < end)
+            {
+                sum += ((uint)b[i] << 8) | b[i + 1];
+                i += 2;
+            }
+            if (i < end) sum += (uint)b[i] << 8;
+            // End-around carry: 64 → 32 → 16 bits.
+            sum = (sum & 0xFFFFFFFFUL) + (sum >> 32);
+            sum = (sum & 0xFFFFFFFFUL) + (sum >> 32);
+            uint s32 = (uint)sum;
+            s32 = (s32 & 0xFFFF) + (s32 >> 16);
+            s32 = (s32 & 0xFFFF) + (s32 >> 16);
+            return s32;
         }
 
         public static int Fold(uint acc)

@@ -1905,7 +1905,7 @@ namespace NanoTcp.DeviceTests
             "//    alone (SYN-ACK \"ack 1\", not \"ack 21\"); a genuine peer sends the data again once the\n" +
             "//    connection is established.\n" +
             "// 2. Half-open connections take at most syn_backlog slots per listener (by default half the\n" +
-            "//    slots the listeners leave free: 3 of the 6 here, with 7 slots and one listener). One more SYN recycles the OLDEST half-open slot (a RECYCLE line,\n" +
+            "//    connection slots: 3 of the 6 here). One more SYN recycles the OLDEST half-open slot (a RECYCLE line,\n" +
             "//    why=syn-backlog) instead of taking a slot that an established connection could use. So a\n" +
             "//    flood cannot lock out a genuine client: its SYN is served like any other, and once its\n" +
             "//    handshake completes its connection is no longer half-open and cannot be recycled.\n" +
@@ -1915,7 +1915,7 @@ namespace NanoTcp.DeviceTests
             "//\n" +
             "// The flood comes from ports 50001..50004 of the peer; \"%{ peer_port = N }%\" makes the lines\n" +
             "// that follow speak for the connection from port N (and the assert lines check that one).\n" +
-            "--capacity=7\n" +
+            "--capacity=6\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
@@ -2035,8 +2035,8 @@ namespace NanoTcp.DeviceTests
             "// Connection table full: recycle what is only finishing, else refuse the SYN with RST,ACK\n" +
             "// (DESIGN \u00a75 \"Table full\"; README \"Table full\"; RFC 9293 \u00a73.10.7.1, \u00a73.5.2).\n" +
             "//\n" +
-            "// The device has a fixed number of connection slots, listeners included: 3 here\n" +
-            "// (--capacity=3), so a listener and two connections fill it. When a SYN finds no free slot:\n" +
+            "// The device has a fixed number of connection slots: 2 here (--capacity=2; the listener has\n" +
+            "// a slot of its own, without buffers), so two connections fill it. When a SYN finds no free slot:\n" +
             "//\n" +
             "//   1. the oldest TIME_WAIT slot is recycled: its only job was to wait (RECYCLE why=table-full);\n" +
             "//   2. failing that, the oldest LAST_ACK or CLOSING slot is recycled, with a RST to that peer\n" +
@@ -2051,7 +2051,7 @@ namespace NanoTcp.DeviceTests
             "// The clients are the peer's ports 40000..40004; \"%{ peer_port = N }%\" makes the following\n" +
             "// lines speak for the connection from port N. Sequence numbers are relative to each\n" +
             "// connection's own ISN.\n" +
-            "--capacity=3\n" +
+            "--capacity=2\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
@@ -2059,7 +2059,7 @@ namespace NanoTcp.DeviceTests
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 4) = 0\n" +
             "\n" +
-            "// Two clients connect and are accepted: the table is full (listener + 2).\n" +
+            "// Two clients connect and are accepted: the table is full.\n" +
             "0.100 %{ peer_port = 40000 }%\n" +
             "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
             "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
@@ -2112,7 +2112,7 @@ namespace NanoTcp.DeviceTests
             "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_RECV }%\n" +
             "\n" +
-            "// The table is full of live connections again (listener, 40003, 40004): 40002 is refused again.\n" +
+            "// The table is full of live connections again (40003, 40004): 40002 is refused again.\n" +
             "+0    < . 1:1(0) ack 1 win 32792\n" +
             "+0    accept(3, ..., ...) = 5\n" +
             "0.800 %{ peer_port = 40002 }%\n" +
