@@ -1916,7 +1916,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "\n" +
             "\n" +
             "\n" +
-            "--capacity=7\n" +
+            "--capacity=6\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
@@ -2052,7 +2052,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "\n" +
             "\n" +
             "\n" +
-            "--capacity=3\n" +
+            "--capacity=2\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
