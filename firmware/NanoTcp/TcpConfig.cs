@@ -15,7 +15,8 @@ namespace NanoTcp
         /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = half the capacity.</summary>
         public int SynBacklog = 0;
         public int RcvBuf = 2048;
-        public int SndBuf = 2048;
+        /// <summary>One MSS: a device's connections send one segment per round trip, and eight of them fit 40 KB of heap.</summary>
+        public int SndBuf = 1024;
         /// <summary>Largest segment we accept (announced in our SYN) and send.</summary>
         public int Mss = 1024;
 

@@ -2,7 +2,7 @@ namespace NanoTcp
 {
     /// <summary>
     /// The connection table. Capacity slots carry connections, each with its send and receive
-    /// buffers and RTO estimator, and Listeners more slots hold listening sockets, which carry no
+    /// buffers, and Listeners more slots hold listening sockets, which carry no
     /// buffers. Every question the engine asks of the table is answered without looking at
     /// other slots: a 4-tuple or a listener's port through <see cref="ConnectionIndex"/>; a free
     /// slot from a free list; the oldest slot in a state from that state's age list (slots join
@@ -21,12 +21,10 @@ namespace NanoTcp
         readonly int[] _ageTail = new int[StateLists];
         // Connection resources, lent to a slot while it carries a connection.
         ByteRing[] _sndPool, _rcvPool;
-        RtoEstimator[] _rtoPool;
         int _poolCount;
         AcceptQueue[] _queuePool;
         int _queueCount;
         ByteRing _noBuffer;
-        RtoEstimator _noRto;
         int _connections, _listeners;
 
         /// <summary>Builds the table and everything it owns; called once, by the constructor.</summary>
@@ -34,20 +32,17 @@ namespace NanoTcp
         {
             int slots = config.Capacity + config.Listeners;
             _noBuffer = new ByteRing(0);
-            _noRto = new RtoEstimator(config.RtoInitialMs, config.RtoMinMs, config.RtoMaxMs);
-            for (int i = 0; i < slots; i++) _table[i] = new Tcb(i, _noBuffer, _noRto);
+            for (int i = 0; i < slots; i++) _table[i] = new Tcb(i, _noBuffer, config);
             _free = new int[slots];
             for (int i = 0; i < slots; i++) _free[i] = slots - 1 - i; // slot 0 first
             _freeCount = slots;
             for (int s = 0; s < StateLists; s++) { _ageHead[s] = -1; _ageTail[s] = -1; }
             _sndPool = new ByteRing[config.Capacity];
             _rcvPool = new ByteRing[config.Capacity];
-            _rtoPool = new RtoEstimator[config.Capacity];
             for (int i = 0; i < config.Capacity; i++)
             {
                 _sndPool[i] = new ByteRing(config.SndBuf);
                 _rcvPool[i] = new ByteRing(config.RcvBuf);
-                _rtoPool[i] = new RtoEstimator(config.RtoInitialMs, config.RtoMinMs, config.RtoMaxMs);
             }
             _poolCount = config.Capacity;
             _queuePool = new AcceptQueue[config.Listeners];
@@ -105,10 +100,8 @@ namespace NanoTcp
             _poolCount--;
             t.SndBuf = _sndPool[_poolCount];
             t.RcvBuf = _rcvPool[_poolCount];
-            t.Rto = _rtoPool[_poolCount];
             t.SndBuf.Clear();
             t.RcvBuf.Clear();
-            t.Rto.Reset();
             _connections++;
             return t;
         }
@@ -133,7 +126,6 @@ namespace NanoTcp
             Tcb t = _table[_free[--_freeCount]];
             t.Reset();
             t.InUse = true;
-            t.Order = ++_order;
             t.StateSince = now;
             return t;
         }
@@ -156,11 +148,9 @@ namespace NanoTcp
             {
                 _sndPool[_poolCount] = t.SndBuf;
                 _rcvPool[_poolCount] = t.RcvBuf;
-                _rtoPool[_poolCount] = t.Rto;
                 _poolCount++;
                 t.SndBuf = _noBuffer;
                 t.RcvBuf = _noBuffer;
-                t.Rto = _noRto;
                 _connections--;
             }
             t.Generation = (t.Generation + 1) & 0x7FFF;
@@ -242,8 +232,7 @@ namespace NanoTcp
         {
             if (x == null) return y;
             if (y == null) return x;
-            if (y.StateSince < x.StateSince || (y.StateSince == x.StateSince && y.Order < x.Order)) return y;
-            return x;
+            return y.StateSince < x.StateSince ? y : x;
         }
 
         /// <summary>Walks one of a listener's child lists (only its own children, never the table).</summary>
@@ -331,7 +320,6 @@ namespace NanoTcp
             AcceptQueue q = _table[listener].Queues;
             if (q == null) return;
             t.ChildQueue = which;
-            t.ChildOf = listener;
             t.ChildNext = -1;
             if (which == QueueHalfOpen)
             {
@@ -352,7 +340,9 @@ namespace NanoTcp
         void ChildUnlink(Tcb t)
         {
             if (t.ChildQueue == QueueNone) return;
-            AcceptQueue q = _table[t.ChildOf].Queues;
+            // A child leaves its listener's lists before it leaves its listener (Listener = -1).
+            AcceptQueue q = t.Listener >= 0 ? _table[t.Listener].Queues : null;
+            if (q == null) { t.ChildQueue = QueueNone; return; }
             if (t.ChildQueue == QueueHalfOpen)
             {
                 if (t.ChildPrev >= 0) _table[t.ChildPrev].ChildNext = t.ChildNext; else q.HalfOpenHead = t.ChildNext;
@@ -375,11 +365,12 @@ namespace NanoTcp
     {
         public int HalfOpenHead, HalfOpenTail, HalfOpenCount;
         public int ReadyHead, ReadyTail, ReadyCount;
+        public int Backlog;
 
         public void Clear()
         {
             HalfOpenHead = HalfOpenTail = ReadyHead = ReadyTail = -1;
-            HalfOpenCount = ReadyCount = 0;
+            HalfOpenCount = ReadyCount = Backlog = 0;
         }
     }
 }

@@ -20,7 +20,6 @@ namespace NanoTcp
         readonly DeadlineHeap _timers;
         readonly TcpCounters _counters = new TcpCounters();
         readonly Segment _seg = new Segment();
-        long _order;
         int _nextEphemeral;
 
         /// <summary>Called when a handle's readiness changes (see <see cref="TcpEvents"/>).</summary>
@@ -41,6 +40,8 @@ namespace NanoTcp
         }
 
         public TcpConfig Config { get { return _cfg; } }
+        /// <summary>The engine's serial-log writer, for the application's own lines (one line buffer for both).</summary>
+        public LogWriter Log { get { return _log; } }
         public TcpCounters Counters { get { return _counters; } }
         /// <summary>Connections the table holds at most (listeners have slots of their own, see <see cref="SlotCount"/>).</summary>
         public int Capacity { get { return _cfg.Capacity; } }
