@@ -57,20 +57,27 @@ namespace NanoTcp
 
         /// <summary>
         /// Adds bytes to a ones'-complement accumulator (RFC 1071); fold with <see cref="Fold"/>.
-        /// Big-endian 32-bit words go into a 64-bit sum, two per step: since 2^16 ≡ 1 modulo
-        /// 2^16 − 1, folding their sum with end-around carry gives the sum of the 16-bit words.
-        /// The result is folded to 16 bits, so it can be passed on as the next call's acc.
+        /// Eight bytes a step: each is read as one 64-bit word in the machine's byte order
+        /// (BitConverter reads it in place, no allocation) and its two 32-bit halves go into a
+        /// 64-bit sum. Since 2^16 ≡ 1 modulo 2^16 − 1, folding that sum with end-around carry
+        /// gives the sum of the 16-bit words; on a little-endian machine those words are
+        /// byte-swapped, and so is their sum (RFC 1071 §2 B), so it is swapped back once at the
+        /// end. The tail (under 8 bytes) is added big-endian. The result is folded to 16 bits,
+        /// so it can be passed on as the next call's acc.
         /// </summary>
         public static uint Sum(byte[] b, int offset, int length, uint acc)
         {
-            ulong sum = acc;
             int i = offset;
             int end = offset + length;
+            ulong wide = 0;
             for (int stop = end - 7; i < stop; i += 8)
             {
-                sum += ((uint)b[i] << 24) | ((uint)b[i + 1] << 16) | ((uint)b[i + 2] << 8) | b[i + 3];
-                sum += ((uint)b[i + 4] << 24) | ((uint)b[i + 5] << 16) | ((uint)b[i + 6] << 8) | b[i + 7];
+                ulong v = System.BitConverter.ToUInt64(b, i);
+                wide += (v & 0xFFFFFFFFUL) + (v >> 32);
             }
+            uint words = Fold64(wide);
+            if (LittleEndian) words = ((words & 0xFF) << 8) | (words >> 8);
+            ulong sum = (ulong)acc + words;
             if (i + 3 < end)
             {
                 sum += ((uint)b[i] << 24) | ((uint)b[i + 1] << 16) | ((uint)b[i + 2] << 8) | b[i + 3];
@@ -82,7 +89,15 @@ namespace NanoTcp
                 i += 2;
             }
             if (i < end) sum += (uint)b[i] << 8;
-            // End-around carry: 64 → 32 → 16 bits.
+            return Fold64(sum);
+        }
+
+        // BitConverter.IsLittleEndian is a field on .NET and a property on nanoFramework: ask the bytes instead.
+        static readonly bool LittleEndian = System.BitConverter.ToUInt16(new byte[] { 1, 0 }, 0) == 1;
+
+        /// <summary>End-around carry: 64 → 32 → 16 bits.</summary>
+        static uint Fold64(ulong sum)
+        {
             sum = (sum & 0xFFFFFFFFUL) + (sum >> 32);
             sum = (sum & 0xFFFFFFFFUL) + (sum >> 32);
             uint s32 = (uint)sum;
