@@ -11,10 +11,15 @@ namespace NanoTcp.Device
         /// <summary>TCP: inner address, capacity, timers, buffers; and the ISN key the platform seeds.</summary>
         public readonly TcpConfig Tcp = new TcpConfig();
 
-        /// <summary>One listener slot per service; capacity counts connections only.</summary>
+        /// <summary>
+        /// One listener slot per service (capacity counts connections only), and a send buffer of
+        /// one MSS, half the engine's default: with eight connections the device starts in under
+        /// 40 KB of heap (boards/esp32/README.md, "Heap").
+        /// </summary>
         public DeviceSettings()
         {
             Tcp.Listeners = ServiceHost.ServiceCount;
+            Tcp.SndBuf = 1024;
         }
 
         /// <summary>UDP port of the link (TCP inside UDP, README "The virtual board and the device") and of the status query.</summary>

@@ -9,7 +9,14 @@ namespace NanoTcp
     internal sealed class Tcb
     {
         public readonly int Slot;
-        public int Generation;
+        // Generation (15 bits, from 17) and Listener + 1 (17 bits: -1..65 535) share one word.
+        int _owner;
+        /// <summary>Counts the slot's reuses, so a stale handle does not reach its next occupant (0..0x7FFF).</summary>
+        public int Generation
+        {
+            get { return (_owner >> 17) & 0x7FFF; }
+            set { _owner = (_owner & 0x1FFFF) | ((value & 0x7FFF) << 17); }
+        }
         public TcpState State;
         /// <summary>When the current state was entered (ms); also the age used by recycling.</summary>
         public long StateSince;
@@ -19,8 +26,17 @@ namespace NanoTcp
         public int RemotePort;
 
         /// <summary>The listener's slot, for a child not yet accepted; -1 otherwise.</summary>
-        public int Listener = -1;
-        public int Error;       // pending SO_ERROR, positive errno
+        public int Listener
+        {
+            get { return (_owner & 0x1FFFF) - 1; }
+            set { _owner = (_owner & ~0x1FFFF) | ((value + 1) & 0x1FFFF); }
+        }
+        /// <summary>Pending SO_ERROR, a positive errno (bits 22..29 of the flags word).</summary>
+        public int Error
+        {
+            get { return (_flags >> 22) & 0xFF; }
+            set { _flags = (_flags & ~(0xFF << 22)) | ((value & 0xFF) << 22); }
+        }
         /// <summary>A listener's accept-queue limit (listen(2)'s backlog); 0 for a connection.</summary>
         public int Backlog
         {
@@ -45,8 +61,19 @@ namespace NanoTcp
 
         // Timers: absolute deadlines in ms, DeadlineHeap.Never when off.
         public long RtxAt, TimeWaitAt, FinWait2At, KeepAliveAt, DelAckAt;
-        public int Retries;          // consecutive retransmission timeouts
-        public int KeepAliveProbes;  // unanswered keep-alive probes
+        int _counts; // two 16-bit counters in one word (TcpConfig.Validate keeps their limits below 65 536)
+        /// <summary>Consecutive retransmission timeouts.</summary>
+        public int Retries
+        {
+            get { return _counts & 0xFFFF; }
+            set { _counts = (_counts & ~0xFFFF) | (value & 0xFFFF); }
+        }
+        /// <summary>Unanswered keep-alive probes.</summary>
+        public int KeepAliveProbes
+        {
+            get { return (_counts >> 16) & 0xFFFF; }
+            set { _counts = (_counts & 0xFFFF) | ((value & 0xFFFF) << 16); }
+        }
 
         // RTT measurement (one segment at a time; Karn's rule).
         public RtoEstimator Rto;     // a value in the slot: use it as t.Rto.X, never through a copy
@@ -102,9 +129,23 @@ namespace NanoTcp
             get { return (_flags >> 20) & 3; }
             set { _flags = (_flags & ~(3 << 20)) | (value << 20); }
         }
-        public int AgePrev = -1, AgeNext = -1, ChildPrev = -1, ChildNext = -1;
+        /// <summary>
+        /// Neighbours in the one list the slot is on: an age list (TIME_WAIT, LAST_ACK, CLOSING)
+        /// or its listener's half-open list or accept queue. A child not yet accepted never
+        /// reaches those three states (they follow our FIN, which only the application sends).
+        /// A free slot's Next links the free list.
+        /// </summary>
+        public int Prev = -1, Next = -1;
         /// <summary>A listener's children not yet accepted; null for a connection.</summary>
         public AcceptQueue Queues;
+
+        /// <summary>TCP_NODELAY: Nagle's algorithm (RFC 9293 §3.7.4) off for this connection.</summary>
+        public bool NoDelay;
+
+        // A connection reopened from TIME_WAIT by a new SYN (RFC 9293 §3.6.1) remembers the old
+        // incarnation, to return to it for the rest of its 2·MSL if the SYN proves an old duplicate.
+        public long ReopenedTimeWaitAt;
+        public uint ReopenedIss, ReopenedIrs, ReopenedSndMax, ReopenedRcvNxt;
 
         public Tcb(int slot, ByteRing noBuffer, TcpConfig cfg)
         {
@@ -136,14 +177,16 @@ namespace NanoTcp
             _flags &= FIndexed | (0x3F << 16); // the table clears its own bookkeeping
             State = TcpState.Closed; StateSince = 0;
             LocalPort = 0; RemoteAddr = 0; RemotePort = 0;
-            Listener = -1; Error = 0;
+            Listener = -1;
             Iss = SndUna = SndNxt = SndWl1 = SndWl2 = SndMax = 0;
             SndWnd = MaxSndWnd = SndMss = 0; SndBufSeq = 0; SndBuf.Clear();
             Irs = RcvNxt = RcvAdv = 0; RcvBuf.Clear();
             RtxAt = TimeWaitAt = FinWait2At = KeepAliveAt = DelAckAt = DeadlineHeap.Never;
-            Retries = 0; KeepAliveProbes = 0;
+            _counts = 0;
             Rto.Reset(); RttSeq = 0; RttStart = 0;
-            Cwnd = 0; Ssthresh = 0;
+            Cwnd = 0; Ssthresh = 0; NoDelay = false;
+            ReopenedTimeWaitAt = DeadlineHeap.Never;
+            ReopenedIss = ReopenedIrs = ReopenedSndMax = ReopenedRcvNxt = 0;
         }
 
         /// <summary>The earliest armed timer.</summary>

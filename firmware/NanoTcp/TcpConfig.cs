@@ -15,8 +15,8 @@ namespace NanoTcp
         /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = half the capacity.</summary>
         public int SynBacklog = 0;
         public int RcvBuf = 2048;
-        /// <summary>One MSS: a device's connections send one segment per round trip, and eight of them fit 40 KB of heap.</summary>
-        public int SndBuf = 1024;
+        /// <summary>The device takes 1024 (DeviceSettings), so its eight connections fit 40 KB of heap.</summary>
+        public int SndBuf = 2048;
         /// <summary>Largest segment we accept (announced in our SYN) and send.</summary>
         public int Mss = 1024;
 
@@ -25,8 +25,11 @@ namespace NanoTcp
         public int RtoMaxMs = 60000;
         /// <summary>Retransmissions of data or FIN before the connection is aborted.</summary>
         public int MaxRetries = 8;
-        /// <summary>Retransmissions of SYN or SYN-ACK before giving up.</summary>
-        public int SynMaxRetries = 6;
+        /// <summary>
+        /// Retransmissions of SYN or SYN-ACK before giving up. With the default RTOs, 7 gives up
+        /// after 183 s (1+2+4+8+16+32+60+60): RFC 9293 §3.8.3 asks for at least 3 minutes.
+        /// </summary>
+        public int SynMaxRetries = 7;
 
         /// <summary>Maximum segment lifetime; TIME_WAIT lasts 2·MSL.</summary>
         public int MslMs = 2000;
@@ -93,6 +96,7 @@ namespace NanoTcp
             if (Mss < 64 || Mss > 65495) return "mss must be 64..65495";
             if (RtoMinMs < 1 || RtoMinMs > RtoMaxMs) return "rto_min_ms must be 1..rto_max_ms";
             if (RtoInitialMs < RtoMinMs || RtoInitialMs > RtoMaxMs) return "rto_initial_ms must lie in rto_min_ms..rto_max_ms";
+            if (MaxRetries > 65535 || SynMaxRetries > 65535 || KeepAliveCount > 65535) return "max_retries, syn_max_retries and keepalive_count must be at most 65535";
             if (EphemeralPortFirst < 1024 || EphemeralPortFirst > 65535) return "ephemeral ports must start in 1024..65535";
             return null;
         }

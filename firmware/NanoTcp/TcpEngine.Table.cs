@@ -5,9 +5,11 @@ namespace NanoTcp
     /// buffers, and Listeners more slots hold listening sockets, which carry no
     /// buffers. Every question the engine asks of the table is answered without looking at
     /// other slots: a 4-tuple or a listener's port through <see cref="ConnectionIndex"/>; a free
-    /// slot from a free list; the oldest slot in a state from that state's age list (slots join
-    /// its tail when they enter it); a listener's half-open children and its accept queue from
-    /// two lists of its own, with their counts.
+    /// slot from a free list; the oldest slot in TIME_WAIT, LAST_ACK or CLOSING (what recycling
+    /// asks for) from that state's age list (slots join its tail when they enter it); a
+    /// listener's half-open children and its accept queue from two lists of its own, with their
+    /// counts. A slot is on one list at most, through its Prev and Next; a free slot's Next links
+    /// the free list.
     /// </summary>
     public sealed partial class TcpEngine
     {
@@ -15,8 +17,7 @@ namespace NanoTcp
         const int QueueNone = 0, QueueHalfOpen = 1, QueueReady = 2;
 
         ConnectionIndex _index;
-        int[] _free;                          // free slots, a stack; the next to take on top
-        int _freeCount;
+        int _freeHead;                        // free slots, a stack linked through their Next; -1 when none
         readonly int[] _ageHead = new int[StateLists];
         readonly int[] _ageTail = new int[StateLists];
         // Connection resources, lent to a slot while it carries a connection.
@@ -33,9 +34,8 @@ namespace NanoTcp
             int slots = config.Capacity + config.Listeners;
             _noBuffer = new ByteRing(0);
             for (int i = 0; i < slots; i++) _table[i] = new Tcb(i, _noBuffer, config);
-            _free = new int[slots];
-            for (int i = 0; i < slots; i++) _free[i] = slots - 1 - i; // slot 0 first
-            _freeCount = slots;
+            for (int i = 0; i < slots; i++) _table[i].Next = i + 1 < slots ? i + 1 : -1; // slot 0 first
+            _freeHead = slots > 0 ? 0 : -1;
             for (int s = 0; s < StateLists; s++) { _ageHead[s] = -1; _ageTail[s] = -1; }
             _sndPool = new ByteRing[config.Capacity];
             _rcvPool = new ByteRing[config.Capacity];
@@ -95,7 +95,7 @@ namespace NanoTcp
         Tcb Allocate(long now, bool recycle)
         {
             if (_connections >= _cfg.Capacity && recycle) Recycle(now);
-            if (_connections >= _cfg.Capacity || _poolCount == 0) return null;
+            if (_connections >= _cfg.Capacity || _poolCount == 0 || _freeHead < 0) return null;
             Tcb t = TakeSlot(now);
             _poolCount--;
             t.SndBuf = _sndPool[_poolCount];
@@ -109,7 +109,7 @@ namespace NanoTcp
         /// <summary>A listener slot on a port (no buffers), filed in the index; null when Config.Listeners are open.</summary>
         Tcb AllocateListener(long now, int port)
         {
-            if (_listeners >= _cfg.Listeners || _queueCount == 0) return null;
+            if (_listeners >= _cfg.Listeners || _queueCount == 0 || _freeHead < 0) return null;
             Tcb t = TakeSlot(now);
             _queueCount--;
             t.Queues = _queuePool[_queueCount];
@@ -123,7 +123,9 @@ namespace NanoTcp
 
         Tcb TakeSlot(long now)
         {
-            Tcb t = _table[_free[--_freeCount]];
+            Tcb t = _table[_freeHead];
+            _freeHead = t.Next;
+            t.Next = -1;
             t.Reset();
             t.InUse = true;
             t.StateSince = now;
@@ -155,7 +157,8 @@ namespace NanoTcp
             }
             t.Generation = (t.Generation + 1) & 0x7FFF;
             t.Reset();
-            _free[_freeCount++] = t.Slot;
+            t.Next = _freeHead;
+            _freeHead = t.Slot;
         }
 
         /// <summary>
@@ -168,7 +171,12 @@ namespace NanoTcp
             if (!t.InUse) return;
             if (!t.Indexed && t.RemotePort != 0) { _index.Add(t); t.Indexed = true; }
             AgeUnlink(t);
-            AgeLink(t, (int)to);
+            if (Aged(to))
+            {
+                ChildUnlink(t);
+                AgeLink(t, (int)to);
+                return;
+            }
             if (t.Listener >= 0 && !t.Accepted && to != TcpState.Closed && to != TcpState.Listen)
             {
                 int want = to == TcpState.SynReceived ? QueueHalfOpen : QueueReady;
@@ -222,10 +230,29 @@ namespace NanoTcp
                 Tcb best = OldestChild(q.HalfOpenHead, a, b, null);
                 return OldestChild(q.ReadyHead, a, b, best);
             }
+            if (!Aged(a) || !Aged(b)) return OldestByScan(a, b);
             Tcb x = _ageHead[(int)a] < 0 ? null : _table[_ageHead[(int)a]];
             if (b == a) return x;
             Tcb y = _ageHead[(int)b] < 0 ? null : _table[_ageHead[(int)b]];
             return Older(x, y);
+        }
+
+        /// <summary>The states with an age list: those recycling takes slots from.</summary>
+        static bool Aged(TcpState s)
+        {
+            return s == TcpState.TimeWait || s == TcpState.LastAck || s == TcpState.Closing;
+        }
+
+        /// <summary>Oldest in states without an age list: a scan, which nothing on the segment path asks for.</summary>
+        Tcb OldestByScan(TcpState a, TcpState b)
+        {
+            Tcb best = null;
+            for (int i = 0; i < _table.Length; i++)
+            {
+                Tcb t = _table[i];
+                if (t.InUse && (t.State == a || t.State == b)) best = Older(best, t);
+            }
+            return best;
         }
 
         static Tcb Older(Tcb x, Tcb y)
@@ -238,7 +265,7 @@ namespace NanoTcp
         /// <summary>Walks one of a listener's child lists (only its own children, never the table).</summary>
         Tcb OldestChild(int head, TcpState a, TcpState b, Tcb best)
         {
-            for (int i = head; i >= 0; i = _table[i].ChildNext)
+            for (int i = head; i >= 0; i = _table[i].Next)
             {
                 Tcb c = _table[i];
                 if (c.State == a || c.State == b) best = Older(best, c);
@@ -299,9 +326,9 @@ namespace NanoTcp
         void AgeLink(Tcb t, int list)
         {
             t.AgeList = list;
-            t.AgeNext = -1;
-            t.AgePrev = _ageTail[list];
-            if (t.AgePrev >= 0) _table[t.AgePrev].AgeNext = t.Slot; else _ageHead[list] = t.Slot;
+            t.Next = -1;
+            t.Prev = _ageTail[list];
+            if (t.Prev >= 0) _table[t.Prev].Next = t.Slot; else _ageHead[list] = t.Slot;
             _ageTail[list] = t.Slot;
         }
 
@@ -309,10 +336,10 @@ namespace NanoTcp
         {
             int list = t.AgeList;
             if (list < 0) return;
-            if (t.AgePrev >= 0) _table[t.AgePrev].AgeNext = t.AgeNext; else _ageHead[list] = t.AgeNext;
-            if (t.AgeNext >= 0) _table[t.AgeNext].AgePrev = t.AgePrev; else _ageTail[list] = t.AgePrev;
+            if (t.Prev >= 0) _table[t.Prev].Next = t.Next; else _ageHead[list] = t.Next;
+            if (t.Next >= 0) _table[t.Next].Prev = t.Prev; else _ageTail[list] = t.Prev;
             t.AgeList = -1;
-            t.AgePrev = t.AgeNext = -1;
+            t.Prev = t.Next = -1;
         }
 
         void ChildLink(Tcb t, int listener, int which)
@@ -320,18 +347,18 @@ namespace NanoTcp
             AcceptQueue q = _table[listener].Queues;
             if (q == null) return;
             t.ChildQueue = which;
-            t.ChildNext = -1;
+            t.Next = -1;
             if (which == QueueHalfOpen)
             {
-                t.ChildPrev = q.HalfOpenTail;
-                if (t.ChildPrev >= 0) _table[t.ChildPrev].ChildNext = t.Slot; else q.HalfOpenHead = t.Slot;
+                t.Prev = q.HalfOpenTail;
+                if (t.Prev >= 0) _table[t.Prev].Next = t.Slot; else q.HalfOpenHead = t.Slot;
                 q.HalfOpenTail = t.Slot;
                 q.HalfOpenCount++;
             }
             else
             {
-                t.ChildPrev = q.ReadyTail;
-                if (t.ChildPrev >= 0) _table[t.ChildPrev].ChildNext = t.Slot; else q.ReadyHead = t.Slot;
+                t.Prev = q.ReadyTail;
+                if (t.Prev >= 0) _table[t.Prev].Next = t.Slot; else q.ReadyHead = t.Slot;
                 q.ReadyTail = t.Slot;
                 q.ReadyCount++;
             }
@@ -345,18 +372,18 @@ namespace NanoTcp
             if (q == null) { t.ChildQueue = QueueNone; return; }
             if (t.ChildQueue == QueueHalfOpen)
             {
-                if (t.ChildPrev >= 0) _table[t.ChildPrev].ChildNext = t.ChildNext; else q.HalfOpenHead = t.ChildNext;
-                if (t.ChildNext >= 0) _table[t.ChildNext].ChildPrev = t.ChildPrev; else q.HalfOpenTail = t.ChildPrev;
+                if (t.Prev >= 0) _table[t.Prev].Next = t.Next; else q.HalfOpenHead = t.Next;
+                if (t.Next >= 0) _table[t.Next].Prev = t.Prev; else q.HalfOpenTail = t.Prev;
                 q.HalfOpenCount--;
             }
             else
             {
-                if (t.ChildPrev >= 0) _table[t.ChildPrev].ChildNext = t.ChildNext; else q.ReadyHead = t.ChildNext;
-                if (t.ChildNext >= 0) _table[t.ChildNext].ChildPrev = t.ChildPrev; else q.ReadyTail = t.ChildPrev;
+                if (t.Prev >= 0) _table[t.Prev].Next = t.Next; else q.ReadyHead = t.Next;
+                if (t.Next >= 0) _table[t.Next].Prev = t.Prev; else q.ReadyTail = t.Prev;
                 q.ReadyCount--;
             }
             t.ChildQueue = QueueNone;
-            t.ChildPrev = t.ChildNext = -1;
+            t.Prev = t.Next = -1;
         }
     }
 
