@@ -57,49 +57,38 @@ public static class ConnectCommand
 
     public static Command Create()
     {
-        var device = new Argument<string>("device")
-        {
-            Description = "The device's link: HOST[:PORT], port 9293 when not given (the virtual board: 127.0.0.1:9293)",
-        };
-        var port = new Option<int>("--port", "-p")
-        {
-            Description = "TCP port on the device: 7 echo, 9 discard, 13 daytime, 19 chargen, 2019 farewell",
-            Required = true,
-        };
-        var localPort = new Option<int>("--local-port")
-        {
-            Description = "The PC's own TCP port (default: a random one from 49152..65535); reuse one to meet an old connection's TIME_WAIT",
-        };
-        var pcap = new Option<string?>("--pcap") { Description = "Write every segment to this pcap file (Wireshark, tshark)" };
-        var serial = new Option<string?>("--serial", "-s")
-        {
-            Description = "The device's serial port or the virtual board's pty, to show the device's transitions too",
-        };
-        var baud = new Option<int>("--baud", "-b")
-        {
-            Description = "Baud rate of a real serial port",
-            DefaultValueFactory = _ => SerialLineReader.DefaultBaud,
-        };
+        var device = CommonOptions.Device();
+        // The spelling of earlier versions, nanotcp connect HOST[:PORT] --port N, still works.
+        var devicePositional = new Argument<string?>("device") { Arity = ArgumentArity.ZeroOrOne, Hidden = true };
+        var port = CommonOptions.OptionalNumber("--port", "N", "TCP port on the device: 7 echo, 9 discard, 13 daytime, 19 chargen, 2019 farewell", 1, 65535, "-p");
+        port.Required = true;
+        var localPort = CommonOptions.OptionalNumber("--local-port", "N",
+            "The PC's own TCP port; reuse one to meet an old connection's TIME_WAIT [default: a random one from 49152..65535]", 1, 65535);
+        var pcap = CommonOptions.Pcap();
+        var serial = CommonOptions.Serial("The device's serial port or the virtual board's pty, to show the device's transitions too");
+        var baud = CommonOptions.Baud();
         var crlf = new Option<bool>("--crlf", "-C") { Description = "Send line endings as CR LF, as nc -C does" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No trace on standard error: only the data, and errors" };
-        var timeout = new Option<int>("--connect-timeout")
-        {
-            Description = "Give up when the handshake has not completed after this many milliseconds",
-            DefaultValueFactory = _ => 10_000,
-        };
+        var timeout = CommonOptions.Number("--connect-timeout", "MS", "Give up when the handshake has not completed after this many milliseconds",
+            10_000, 1, int.MaxValue);
         var hold = new Option<bool>("--hold-time-wait")
         {
             Description = "When the PC ends in TIME_WAIT, stay its 2*MSL (answering a repeated FIN) before exiting",
         };
         var command = new Command("connect", "Talk to a device's TCP service through the PC's own engine, like nc, showing both sides' states")
         {
-            device, port, localPort, pcap, serial, baud, crlf, quiet, timeout, hold,
+            device, devicePositional, port, localPort, pcap, serial, baud, crlf, quiet, timeout, hold,
         };
+        CommonOptions.Examples(command,
+            "nanotcp connect --device 127.0.0.1:9293 --port 7             # echo: type lines, Ctrl+D half-closes",
+            "printf 'hello\\n' | nanotcp connect -d 127.0.0.1:9293 -p 7     # one line, then the PC closes first",
+            "nanotcp connect -d 127.0.0.1:9293 -p 2019 --serial /dev/pts/3  # farewell, with the device's states",
+            "nanotcp connect -d 192.168.1.50 -p 13 --pcap daytime.pcap      # an ESP32's daytime, saved for Wireshark");
         command.SetAction(parseResult =>
         {
             var options = new ConnectOptions
             {
-                Device = parseResult.GetValue(device)!,
+                Device = parseResult.GetValue(device) ?? parseResult.GetValue(devicePositional) ?? "",
                 Port = parseResult.GetValue(port),
                 LocalPort = parseResult.GetValue(localPort),
                 Pcap = parseResult.GetValue(pcap),
@@ -140,6 +129,7 @@ public static class ConnectCommand
     /// <summary>Runs one connection to its end; returns the exit code.</summary>
     public static int Run(ConnectOptions options, TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
     {
+        if (options.Device.Length == 0) return Usage(error, "--device HOST[:PORT] is required (the virtual board: 127.0.0.1:9293)");
         IPEndPoint? endpoint = DeviceLink.ParseDevice(options.Device, out string? bad);
         if (endpoint == null) return Usage(error, bad!);
         if (options.Port < 1 || options.Port > 65535) return Usage(error, $"--port {options.Port}: a TCP port is 1..65535");

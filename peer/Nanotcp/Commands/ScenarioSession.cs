@@ -14,9 +14,9 @@ public static class ScenarioSession
     public const int ExitFailed = 1;
     public const int ExitUsage = 2;
 
-    public static Option<string> PcapOption() => new("--pcap") { Description = "Write every segment to this pcap file (Wireshark, tshark)", HelpName = "FILE" };
+    public static Option<string?> PcapOption() => CommonOptions.Pcap();
 
-    public static Option<string> FormatOption() => new("--format") { Description = "text (ladder diagrams, the default) or json (one object per scenario)", HelpName = "text|json" };
+    public static Option<string> FormatOption() => CommonOptions.Format("text: ladder diagrams; json: one object per scenario");
 
     /// <summary>Null when the options make sense, else a one-line error (without the command's name).</summary>
     public static string? Validate(string? format, string? pcap)

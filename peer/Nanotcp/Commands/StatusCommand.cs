@@ -22,21 +22,17 @@ public static class StatusCommand
 
     public static Command Create()
     {
-        var device = new Option<string>("--device", "-d")
-        {
-            Description = "The device's link: HOST[:PORT], port 9293 when not given (the virtual board: 127.0.0.1:9293)",
-            Required = true,
-        };
-        var timeout = new Option<int>("--timeout")
-        {
-            Description = "How long to wait for the answer, in milliseconds",
-            DefaultValueFactory = _ => DefaultTimeoutMs,
-        };
-        var format = FormatOption.Create("text: a table like ss -tan, then the counters; json: {slots:[...], counters:{...}}");
+        var device = CommonOptions.Device();
+        device.Required = true;
+        var timeout = CommonOptions.Number("--timeout", "MS", "How long to wait for the answer, in milliseconds", DefaultTimeoutMs, 1, int.MaxValue);
+        var format = CommonOptions.Format("text: a table like ss -tan, then the counters; json: {\"slots\":[...], \"counters\":{...}}");
         var command = new Command("status", "Show a device's connection table and counters, like ss -tan")
         {
             device, timeout, format,
         };
+        CommonOptions.Examples(command,
+            "nanotcp status --device 127.0.0.1:9293                # the virtual board's table",
+            "nanotcp status -d 192.168.1.50 --format json          # an ESP32's, for scripts");
         command.SetAction(parseResult => Run(parseResult.GetValue(device)!, parseResult.GetValue(timeout),
             parseResult.GetValue(format) == "json", Console.Out, Console.Error));
         return command;

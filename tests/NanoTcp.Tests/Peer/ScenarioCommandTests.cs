@@ -27,7 +27,7 @@ public class ScenarioCommandTests
     {
         { ["--only", "no-such-scenario"], "no scenario named 'no-such-scenario'" },
         { ["--format", "xml"], "--format: 'xml' is neither text nor json" },
-        { ["--jobs", "0"], "--jobs: '0' is not a number from 1 to 64" },
+        { ["--jobs", "0"], "--jobs: 0 is outside 1..64" },
         { ["--bogus"], "unknown option '--bogus'" },
         { ["all", "lost-fin", "--bogus"], "unknown option '--bogus'" },
         { ["--pcap", "/no/such/dir/x.pcap"], "--pcap: cannot write /no/such/dir/x.pcap" },
@@ -51,7 +51,7 @@ public class ScenarioCommandTests
         { ["nope", "--device", "127.0.0.1:9293"], "no scenario named 'nope'" },
         { ["all", "--bogus", "--device", "127.0.0.1:9293"], "unknown option '--bogus'" },
         { ["all", "--device", "127.0.0.1:99999"], "bad port in '127.0.0.1:99999'" },
-        { ["all", "--device", "127.0.0.1", "--baud", "fast", "--serial", "/dev/null"], "--baud: 'fast' is not a speed" },
+        { ["all", "--device", "127.0.0.1", "--baud", "fast", "--serial", "/dev/null"], "--baud: 'fast' is not a whole number" },
         { ["all", "--device", "127.0.0.1", "--baud", "9600"], "--baud needs --serial" },
         { ["all", "--device", "127.0.0.1", "--device-setting", "msl=5"], "--device-setting msl=5: expected NAME=VALUE" },
         { ["all", "--device", "127.0.0.1", "--device-setting", "msl_ms=soon"], "--device-setting msl_ms=soon: 'soon' is not a whole number" },
@@ -132,7 +132,7 @@ public class ScenarioCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = command.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        int code = Cli.Run([command.Name, .. args], output, error);
         return (code, output.ToString(), error.ToString());
     }
 }
