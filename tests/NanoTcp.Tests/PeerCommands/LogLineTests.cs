@@ -45,6 +45,19 @@ public class LogLineTests
     }
 
     [Theory]
+    [InlineData("13 #99999999999 192.0.2.2:7 192.0.2.1:5000 ESTABLISHED->CLOSED app=abort")]   // slot beyond an int
+    [InlineData("99999999999999999999 #1 192.0.2.2:7 192.0.2.1:5000 ESTABLISHED->CLOSED app=abort")] // time beyond a long
+    [InlineData("99999999999999999999 - DROP reason=tcp-checksum len=40")]
+    [InlineData("99999999999999999999 - BOOT NanoTcp device")]
+    public void NumbersTooBigForTheirTypeLeaveTheLineUnparsed(string text)
+    {
+        LogLine line = LogLine.Parse(text);
+        Assert.Equal(LogLineKind.Unparsed, line.Kind);
+        Assert.Equal(text, line.Text);
+        Assert.Equal(-1, line.TimeMs);
+    }
+
+    [Theory]
     [InlineData("0 #0 192.0.2.2:7 *:* CLOSED->LISTEN")]                 // a transition needs its cause
     [InlineData("0 #0 192.0.2.2:7 *:* CLOSED->OPEN app=listen")]         // not a state
     [InlineData("0 #0 192.0.2.2:7 *:* RTX tx=[.P] seq=1 len=0")]         // flags out of order
