@@ -112,10 +112,12 @@ public static class ConnectCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                // The raw stream, not Console.In: on a terminal the kernel's line discipline then
-                // edits lines and turns Ctrl+D into end of input, as for nc.
-                var stdin = new StreamReader(Console.OpenStandardInput(), Console.InputEncoding);
-                return Run(options, stdin, Console.Out, Console.Error,
+                // Bytes both ways, as nc passes them: no text decoding. The raw input stream, not
+                // Console.In: on a terminal the kernel's line discipline then edits lines and turns
+                // Ctrl+D into end of input, as for nc.
+                using Stream stdin = Console.OpenStandardInput();
+                using Stream stdout = StandardOutput.Open();
+                return Run(options, stdin, stdout, Console.Error,
                     Ansi.ShouldColour(Console.IsErrorRedirected), new ConnectSignals(close.Token, abort.Token));
             }
             finally
@@ -126,8 +128,15 @@ public static class ConnectCommand
         return command;
     }
 
-    /// <summary>Runs one connection to its end; returns the exit code.</summary>
-    public static int Run(ConnectOptions options, TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
+    /// <summary>
+    /// Runs one connection to its end with text in and out (UTF-8 on the wire); returns the exit
+    /// code. For tests and callers that hold text; the command itself passes bytes.
+    /// </summary>
+    public static int Run(ConnectOptions options, TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals) =>
+        Run(options, new TextReaderStream(input), new TextWriterStream(output), error, colour, signals);
+
+    /// <summary>Runs one connection to its end, passing bytes through unchanged; returns the exit code.</summary>
+    public static int Run(ConnectOptions options, Stream input, Stream output, TextWriter error, bool colour, ConnectSignals signals)
     {
         if (options.Device.Length == 0) return Usage(error, "--device HOST[:PORT] is required (the virtual board: 127.0.0.1:9293)");
         IPEndPoint? endpoint = DeviceLink.ParseDevice(options.Device, out string? bad);
@@ -162,6 +171,73 @@ public static class ConnectCommand
         }
     }
 
+    /// <summary>
+    /// Standard output as a stream that reports a closed pipe. .NET's console streams ignore
+    /// EPIPE, so `nanotcp connect ... | head` would never learn that head has gone.
+    /// </summary>
+    static class StandardOutput
+    {
+        public static Stream Open() => OperatingSystem.IsWindows()
+            ? Console.OpenStandardOutput()
+            : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
+    }
+
+    /// <summary>Text typed by a caller, as UTF-8 bytes.</summary>
+    sealed class TextReaderStream(TextReader reader) : Stream
+    {
+        readonly char[] _chars = new char[1024];
+        byte[] _bytes = [];
+        int _offset;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_offset == _bytes.Length)
+            {
+                int n = reader.Read(_chars, 0, _chars.Length);
+                if (n <= 0) return 0;
+                _bytes = Encoding.UTF8.GetBytes(_chars, 0, n);
+                _offset = 0;
+            }
+            int take = Math.Min(count, _bytes.Length - _offset);
+            Array.Copy(_bytes, _offset, buffer, offset, take);
+            _offset += take;
+            return take;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Bytes from the device, decoded as UTF-8 for a caller that holds text.</summary>
+    sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            var chars = new char[_decoder.GetCharCount(buffer, offset, count)];
+            int n = _decoder.GetChars(buffer, offset, count, chars, 0);
+            writer.Write(chars, 0, n);
+        }
+
+        public override void Flush() => writer.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
     static int Usage(TextWriter error, string message)
     {
         error.WriteLine($"nanotcp connect: {message}");
@@ -184,21 +260,24 @@ public static class ConnectCommand
         readonly PeerStack _stack;
         readonly TcpEngine _engine;
         readonly SerialLineReader? _serial;
-        readonly TextWriter _output, _error;
+        readonly Stream _output;
+        readonly TextWriter _error;
         readonly ConnectSignals _signals;
         readonly LogFormatter _formatter;
         readonly int _localPort;
         readonly string _deviceEnd, _pcEnd; // the two ends, as the logs write them
-        readonly TextReader _input;
+        readonly Stream _input;
 
-        readonly ConcurrentQueue<string> _typed = new();
+        readonly ConcurrentQueue<byte[]> _typed = new();
         volatile bool _inputEnded;
+        bool _lastTypedWasCr; // for --crlf across chunks
+        int _handle = -1;
+        /// <summary>A RST crossed the link on this connection, either way: the close was not clean.</summary>
+        bool _rstSent, _rstReceived;
         readonly ConcurrentQueue<string> _serialLines = new();
         readonly CancellationTokenSource _stopSerial = new();
         Thread? _serialThread;
-        readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
         readonly byte[] _received = new byte[4096];
-        readonly char[] _chars = new char[4096 + 4];
         byte[] _pending = [];
         int _pendingOffset;
 
@@ -206,7 +285,7 @@ public static class ConnectCommand
         string? _deviceState;
 
         public Session(ConnectOptions options, IPEndPoint endpoint, DeviceLink link, PcapWriter? pcap, SerialLineReader? serial,
-            TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
+            Stream input, Stream output, TextWriter error, bool colour, ConnectSignals signals)
         {
             _options = options;
             _endpoint = endpoint;
@@ -221,11 +300,9 @@ public static class ConnectCommand
             _deviceEnd = $"192.0.2.2:{options.Port}";
             _pcEnd = $"192.0.2.1:{_localPort}";
             _input = input;
-            if (!options.Quiet)
-            {
-                _stack.OnLog = PcLog;
-                _stack.OnPacket = Packet;
-            }
+            // Always watched (a RST decides the exit code); printed unless --quiet.
+            _stack.OnLog = PcLog;
+            _stack.OnPacket = Packet;
         }
 
         public int Run()
@@ -245,8 +322,9 @@ public static class ConnectCommand
             }
             catch (IOException e)
             {
-                // Standard output went away (a closed pipe): end the connection at once.
-                Trace($"output closed ({e.Message}): aborting");
+                // Standard output went away (a closed pipe, as under `| head`): end the connection at once, as nc does.
+                if (_handle >= 0 && _engine.StateOf(_handle) != TcpState.Closed) _engine.Abort(_stack.Now, _handle);
+                _error.WriteLine($"nanotcp connect: standard output closed ({e.Message}); the connection was reset");
                 return ExitFailed;
             }
             finally
@@ -261,6 +339,7 @@ public static class ConnectCommand
         int Converse()
         {
             int handle = _engine.Connect(_stack.Now, _localPort, PeerStack.DeviceAddress, _options.Port);
+            _handle = handle;
             if (handle < 0) return Fail($"cannot open a connection: {TcpError.Name(handle)}");
 
             // The handshake.
@@ -327,6 +406,9 @@ public static class ConnectCommand
                 long settle = _stack.Now + SerialSettleMs;
                 while (_stack.Now < settle && _deviceState is not ("CLOSED" or "TIME_WAIT")) Turn();
             }
+            // A close that ended in RST is no clean close: data was lost on one side or the other.
+            if (_rstReceived) return Fail("the connection was reset by the device (RST received)");
+            if (_rstSent) return Fail("the connection was reset (RST sent): data from the device was still unread, or came after the close");
             return ExitOk;
         }
 
@@ -349,8 +431,7 @@ public static class ConnectCommand
                     _output.Flush();
                     return total > 0 ? total : n;
                 }
-                int chars = _decoder.GetChars(_received, 0, n, _chars, 0);
-                _output.Write(_chars, 0, chars);
+                _output.Write(_received, 0, n);
                 total += n;
             }
         }
@@ -362,15 +443,27 @@ public static class ConnectCommand
             {
                 if (_pendingOffset == _pending.Length)
                 {
-                    if (!_typed.TryDequeue(out string? chunk)) return _inputEnded && _typed.IsEmpty;
-                    if (_options.Crlf) chunk = chunk.Replace("\r\n", "\n").Replace("\n", "\r\n");
-                    _pending = Encoding.UTF8.GetBytes(chunk);
+                    if (!_typed.TryDequeue(out byte[]? chunk)) return _inputEnded && _typed.IsEmpty;
+                    _pending = _options.Crlf ? WithCrlf(chunk) : chunk;
                     _pendingOffset = 0;
                 }
                 int n = _engine.Send(_stack.Now, handle, _pending, _pendingOffset, _pending.Length - _pendingOffset);
                 if (n <= 0) return false; // the send buffer is full (or the connection failed, which Deliver reports)
                 _pendingOffset += n;
             }
+        }
+
+        /// <summary>Every LF not already after a CR becomes CR LF (nc -C).</summary>
+        byte[] WithCrlf(byte[] chunk)
+        {
+            var converted = new List<byte>(chunk.Length + 8);
+            foreach (byte b in chunk)
+            {
+                if (b == (byte)'\n' && !_lastTypedWasCr) converted.Add((byte)'\r');
+                converted.Add(b);
+                _lastTypedWasCr = b == (byte)'\r';
+            }
+            return converted.ToArray();
         }
 
         int Abort(int handle)
@@ -399,14 +492,14 @@ public static class ConnectCommand
         /// <summary>Standard input is read on its own thread: a console read cannot be polled.</summary>
         void StartInput()
         {
-            TextReader input = _input;
+            Stream input = _input;
             var thread = new Thread(() =>
             {
-                var buffer = new char[4096];
+                var buffer = new byte[4096];
                 try
                 {
                     int n;
-                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0) _typed.Enqueue(new string(buffer, 0, n));
+                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0) _typed.Enqueue(buffer.AsSpan(0, n).ToArray());
                 }
                 catch (IOException) { }
                 catch (ObjectDisposedException) { }
@@ -429,7 +522,10 @@ public static class ConnectCommand
 
         // ------------------------------------------------------------ the trace on stderr
 
-        void PcLog(string text) => TraceLine("PC", _formatter.What(LogLine.Parse(text)));
+        void PcLog(string text)
+        {
+            if (!_options.Quiet) TraceLine("PC", _formatter.What(LogLine.Parse(text)));
+        }
 
         void DeviceLog(string text)
         {
@@ -443,6 +539,11 @@ public static class ConnectCommand
         void Packet(LinkPacket packet)
         {
             Segment s = packet.Parse();
+            if (s.Has(TcpFlags.Rst) && s.SrcPort == (packet.FromPc ? _localPort : _options.Port))
+            {
+                if (packet.FromPc) _rstSent = true; else _rstReceived = true;
+            }
+            if (_options.Quiet) return;
             if (s.Has(TcpFlags.Syn))
             {
                 if (packet.FromPc) _pcIsn ??= s.Seq;
