@@ -38,7 +38,7 @@ public static class ScenarioCommand
             "nanotcp scenario all --device 192.168.1.50 --serial /dev/ttyUSB0  # every scenario against an ESP32",
             "nanotcp scenario lost-fin -d 127.0.0.1:9293 -s /dev/pts/3         # one, against a virtual board");
         command.SetAction(parse => parse.GetValue(list)
-            ? List(parse.InvocationConfiguration.Output)
+            ? List(parse.InvocationConfiguration.Output, parse.GetValue(format) == "json")
             : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial),
                 parse.GetResult(baud) is { Implicit: false } ? parse.GetValue(baud) : null,
                 parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)),
@@ -50,8 +50,13 @@ public static class ScenarioCommand
     public sealed record Request(IReadOnlyList<string> Names, string? Device, string? Serial, int? Baud, IReadOnlyList<string> Settings,
         string? Pcap, string? Format);
 
-    public static int List(TextWriter output)
+    public static int List(TextWriter output, bool json = false)
     {
+        if (json)
+        {
+            ScenarioReport.WriteList(output, ScenarioLibrary.All);
+            return ScenarioSession.ExitPassed;
+        }
         int width = ScenarioLibrary.All.Max(s => s.Name.Length);
         foreach (Scenario s in ScenarioLibrary.All)
         {

@@ -60,7 +60,7 @@ public static class ScenarioSession
             ScenarioReport.WritePcap(pcap, results);
             error.WriteLine($"pcap: {results.Sum(r => r.Packets.Count(p => p.OnTheWire))} packets written to {pcap}");
         }
-        return results.All(r => r.Passed) ? ExitPassed : ExitFailed;
+        return results.All(r => r.Ok) ? ExitPassed : ExitFailed;
     }
 
     /// <summary>"scenario 3/19 lost-fin …" on stderr: rewritten in place on a terminal, one line each otherwise.</summary>

@@ -134,7 +134,7 @@ public static class StatusCommand
     public static string Json(DeviceStatus status, IPEndPoint link)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, JsonStyle.Writer(indented: true)))
         {
             json.WriteStartObject();
             json.WriteString("device", status.Address);

@@ -70,7 +70,9 @@ public static class LadderRenderer
         }
         output.WriteLine(result.Passed
             ? paint.Paint($"✔ {scenario.Name}: passed ({result.Reason}, device side from its {result.DeviceSource})", Ink.Pass)
-            : paint.Paint($"✘ {scenario.Name}: FAILED: {result.Reason}", Ink.Fail));
+            : result.Skipped != null
+                ? paint.Paint($"– {scenario.Name}: skipped: {result.Skipped}", Ink.Dim)
+                : paint.Paint($"✘ {scenario.Name}: FAILED: {result.Reason}", Ink.Fail));
         output.WriteLine();
     }
 

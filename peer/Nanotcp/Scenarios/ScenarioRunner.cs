@@ -161,8 +161,13 @@ public static class ScenarioRunner
             return text == null ? null : DeviceStatus.Parse(text, out _);
         });
 
-        string? aborted = scenario.Requires?.Invoke(observer.Profile);
-        if (aborted != null) aborted = "cannot run here: " + aborted;
+        string? aborted = null;
+        string? skipped = scenario.Requires?.Invoke(observer.Profile);
+        if (skipped != null)
+        {
+            string enable = scenario.BoardOptions;
+            skipped = enable.Length > 0 ? $"{skipped}; it is designed for a device started with {enable}" : skipped;
+        }
         else
         {
             try
@@ -189,12 +194,13 @@ public static class ScenarioRunner
         var checks = context.Checks;
         var failed = checks.FirstOrDefault(c => !c.Passed);
         bool passed = aborted == null && failed == null && checks.Count > 0;
-        string reason = aborted ?? (failed != null ? failed.Text + (failed.Detail != null ? ": " + failed.Detail : "")
+        string reason = skipped ?? aborted ?? (failed != null ? failed.Text + (failed.Detail != null ? ": " + failed.Detail : "")
             : checks.Count == 0 ? "nothing was checked" : $"{checks.Count} checks held");
         return new ScenarioResult
         {
             Scenario = scenario,
             Passed = passed,
+            Skipped = skipped,
             Reason = reason,
             Checks = checks,
             Packets = packets,

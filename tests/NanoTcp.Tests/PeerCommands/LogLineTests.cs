@@ -128,4 +128,14 @@ public class LogLineTests
         Assert.Equal("unparsed", raw.RootElement.GetProperty("kind").GetString());
         Assert.Equal("garbage \"quoted\"", raw.RootElement.GetProperty("text").GetString());
     }
+
+    /// <summary>JSON keeps the line readable: "->" and "'" are written as they are, not as \u003E or \u0027.</summary>
+    [Fact]
+    public void JsonDoesNotEscapeArrowsOrQuotes()
+    {
+        string json = LogJson.Format(LogLine.Parse("5 #1 192.0.2.2:7 192.0.2.1:40000 LISTEN->SYN_RECEIVED rx=[S] seq=0 len=0 iss=1 irs=2"));
+        Assert.Contains("LISTEN->SYN_RECEIVED", json);
+        Assert.Contains("it's", LogJson.Format(LogLine.Parse("it's boot noise")));
+        Assert.DoesNotContain("\\u", json);
+    }
 }
