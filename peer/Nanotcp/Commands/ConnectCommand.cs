@@ -177,9 +177,16 @@ public static class ConnectCommand
     /// </summary>
     static class StandardOutput
     {
-        public static Stream Open() => OperatingSystem.IsWindows()
-            ? Console.OpenStandardOutput()
-            : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
+        public static Stream Open()
+        {
+            if (OperatingSystem.IsWindows()) return Console.OpenStandardOutput();
+            var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
+            if (!stream.CanSeek) return stream; // a pipe, socket or terminal
+            // A regular file (> out.txt 2>&1): a FileStream would write at its own offset over what
+            // stderr appends; the console stream appends, and a file has no reader to go away.
+            stream.Dispose();
+            return Console.OpenStandardOutput();
+        }
     }
 
     /// <summary>Text typed by a caller, as UTF-8 bytes.</summary>

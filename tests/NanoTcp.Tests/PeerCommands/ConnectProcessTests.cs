@@ -69,4 +69,30 @@ public class ConnectProcessTests
         // The device hears about it too: the connection is reset, not left streaming into nothing.
         Boards.WaitFor(() => log.Lines.Any(l => l.Contains(":19 ") && l.Contains("->CLOSED rx=[R")), "the device to take the reset");
     }
+
+    /// <summary>Standard output and error into one file (> out 2>&1): the data is not written over by the trace.</summary>
+    [Fact]
+    public void OutputAndTraceIntoOneFileKeepBoth()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var board = Boards.Start(new SyncLog());
+        string file = Path.GetTempFileName();
+        try
+        {
+            var start = new ProcessStartInfo("sh") { UseShellExecute = false };
+            foreach (string a in new[] { "-c", $"printf 'hello\\n' | \"$0\" \"$1\" connect -d {Boards.Device(board)} -p 7 > \"$2\" 2>&1",
+                         BuiltTools.Dotnet, BuiltTools.Peer, file })
+                start.ArgumentList.Add(a);
+            using Process sh = Process.Start(start)!;
+            Assert.True(sh.WaitForExit(30_000), "connect did not exit within 30 s");
+            Assert.Equal(0, sh.ExitCode);
+            string[] lines = File.ReadAllLines(file);
+            Assert.Contains("hello", lines);
+            Assert.Contains(lines, l => l.Contains("-> TIME_WAIT"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
