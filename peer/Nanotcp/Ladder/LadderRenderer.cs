@@ -99,7 +99,7 @@ public static class LadderRenderer
             }
             if (!focus.Contains((e.PeerPort, e.LocalPort))) continue;
             if (e.IsTransition) Place(rows, extra, placed, pc: false, e, e.PeerPort, e.LocalPort, Tag(e.PeerPort, e.To!));
-            else if (Note(e) is string note) extra.Add(new Row { Time = e.TimeMs, Device = Tag(e.PeerPort, note) });
+            else if (Note(e) is string note) extra.Add(new Row { Time = AfterItsCause(rows, e), Device = Tag(e.PeerPort, note) });
         }
 
         var all = rows.Concat(extra).OrderBy(r => r.Time).ToList();
@@ -117,28 +117,41 @@ public static class LadderRenderer
         int pcPort, int devicePort, string text)
     {
         double time = l.TimeMs;
-        bool Mine(Row r) => r.Segment is { } s && s.PcPort == pcPort && s.DevicePort == devicePort && (pc ? r.Pc : r.Device) == null;
+        double previous = placed.TryGetValue((pc, pcPort, devicePort), out double p) ? p : double.MinValue;
+        // Both logs have whole milliseconds (the device's placed on the PC's clock by its own, see
+        // StateEvent.OnDeviceClock), so a segment within about a millisecond may be the one.
+        const double Slack = 1.5;
+        bool Mine(Row r) => r.Segment is { } s && s.PcPort == pcPort && s.DevicePort == devicePort && (pc ? r.Pc : r.Device) == null
+            && r.Time >= previous;
         Row? row = null;
         if (l.CauseKind == "rx")
         {
-            // The segment that caused it: received by this side (sent by the other, not lost), the
-            // last such before the line (the PC's log has whole milliseconds, hence the slack).
-            double before = time + (pc ? 1 : 0.5);
-            row = rows.LastOrDefault(r => Mine(r) && r.Segment!.FromPc != pc && !r.Segment.Lost && r.Segment.TimeMs <= before
+            // The segment that caused it: received by this side (sent by the other, not lost), with
+            // the flags and numbers the line names, not after the line, and the first such since
+            // this side's previous state: a later identical copy (a retransmission, an old
+            // duplicate) finds the state already changed.
+            row = rows.FirstOrDefault(r => Mine(r) && r.Segment!.FromPc != pc && !r.Segment.Lost && r.Segment.TimeMs <= time + Slack
                 && SegmentTrace.LogFlags(r.Segment.Flags) == l["rx"] && r.Segment.Seq == l.Number("seq")
                 && (l["ack"] == null || r.Segment.Ack == l.Number("ack")) && r.Segment.Len == l.Number("len"));
-            // Written beside a PC segment, a device state must not appear above segments the device
-            // sent before it got there (crossing segments, as in a simultaneous close): then it gets a row of its own.
-            if (row != null && !pc && rows.Any(r => r.Segment is { FromPc: false } s && s.TimeMs > row.Time && s.TimeMs < time))
-                row = null;
+            // Written beside a PC segment, a device state must not appear above a segment the device
+            // sent before that PC segment reached it (crossing segments, as in a simultaneous close):
+            // one below it whose ACK does not yet cover it. Then the state gets a row of its own.
+            if (row != null && !pc)
+            {
+                TracedSegment cause = row.Segment!;
+                uint end = cause.Seq + (uint)cause.Len + (cause.Has(TcpFlags.Syn) ? 1u : 0) + (cause.Has(TcpFlags.Fin) ? 1u : 0);
+                if (rows.Any(r => r.Segment is { FromPc: false } s && s.PcPort == pcPort && s.DevicePort == devicePort
+                        && s.TimeMs > row.Time && s.TimeMs < time + Slack && !(s.Ack is uint ack && (int)(ack - end) >= 0)))
+                    row = null;
+            }
         }
         else if (Sends(l) is int flag)
         {
-            row = rows.Where(r => Mine(r) && r.Segment!.FromPc == pc && r.Segment.Has(flag) && Math.Abs(r.Segment.TimeMs - time) <= 50)
-                .OrderBy(r => Math.Abs(r.Segment!.TimeMs - time)).FirstOrDefault();
+            // The segment it sent: the first with that flag from the moment of the line on (the PC
+            // records a device segment when it arrives, a little after it was sent).
+            row = rows.FirstOrDefault(r => Mine(r) && r.Segment!.FromPc == pc && r.Segment.Has(flag)
+                && r.Segment.TimeMs >= time - Slack && r.Segment.TimeMs <= time + 50);
         }
-        double previous = placed.TryGetValue((pc, pcPort, devicePort), out double p) ? p : double.MinValue;
-        if (row != null && row.Time < previous) row = null;
         if (row == null)
         {
             time = Math.Max(time, previous);
@@ -157,6 +170,19 @@ public static class LadderRenderer
         placed[(pc, pcPort, devicePort)] = row.Time;
         if (pc) row.Pc = row.Pc == null ? text : row.Pc + " → " + text;
         else row.Device = row.Device == null ? text : row.Device + " → " + text;
+    }
+
+    /// <summary>
+    /// Where a device note goes: each is about a segment the PC sent (a FIN, a SYN, a RST), so it
+    /// goes below the last such segment of its connection that the device's clock, within its
+    /// millisecond, allows to have arrived first.
+    /// </summary>
+    static double AfterItsCause(List<Row> rows, StateEvent e)
+    {
+        const double Slack = 1.5;
+        Row? cause = rows.LastOrDefault(r => r.Segment is { FromPc: true, Lost: false } s && s.PcPort == e.PeerPort && s.DevicePort == e.LocalPort
+            && s.TimeMs <= e.TimeMs + Slack);
+        return cause == null ? e.TimeMs : Math.Max(e.TimeMs, cause.Time + 0.001);
     }
 
     /// <summary>The flag of the segment a transition sends, when it sends one.</summary>

@@ -188,7 +188,7 @@ public static class ScenarioRunner
         double end = pc.NowPrecise;
         var packets = pc.Packets.ToList();
         var pcLog = ScenarioContext.PcEvents(pc.Log);
-        var deviceLog = observer.Events.Where(e => e.TimeMs <= end + 1).ToList();
+        var deviceLog = StateEvent.OnDeviceClock(observer.Events.Where(e => e.TimeMs <= end + 1).ToList());
         CleanUp(context);
 
         var checks = context.Checks;
