@@ -101,6 +101,19 @@ public static class CommonOptions
         return value;
     }
 
+    /// <summary>
+    /// Why a file given on the command line (a --pcap FILE) cannot be written, in a few words
+    /// rather than the runtime's message: "/tmp is a directory", "no such directory: /no/such".
+    /// </summary>
+    public static string CannotWrite(string path, Exception e)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (Directory.Exists(path)) return $"{path} is a directory, not a file";
+        if (folder != null && !Directory.Exists(folder)) return $"cannot write {path}: no such directory {folder}";
+        if (e is UnauthorizedAccessException) return $"cannot write {path}: permission denied";
+        return $"cannot write {path}: {e.Message}";
+    }
+
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, string[]> ExampleLines = new();
 
     /// <summary>

@@ -117,7 +117,7 @@ public static class ConnectCommand
                 // Ctrl+D into end of input, as for nc.
                 using Stream stdin = Console.OpenStandardInput();
                 using Stream stdout = StandardOutput.Open();
-                return Run(options, stdin, stdout, Console.Error,
+                return Run(options, stdin, stdout, parseResult.InvocationConfiguration.Error,
                     Ansi.ShouldColour(Console.IsErrorRedirected), new ConnectSignals(close.Token, abort.Token));
             }
             finally
@@ -155,7 +155,7 @@ public static class ConnectCommand
         catch (Exception e) when (e is SerialException or IOException or UnauthorizedAccessException)
         {
             serial?.Dispose();
-            return Usage(error, e is SerialException ? e.Message : $"cannot write {options.Pcap}: {e.Message}");
+            return Usage(error, e is SerialException ? e.Message : $"--pcap: {CommonOptions.CannotWrite(options.Pcap!, e)}");
         }
 
         try

@@ -38,7 +38,7 @@ public static class MonitorCommand
             try
             {
                 return Run(parseResult.GetValue(serial)!, parseResult.GetValue(baud), parseResult.GetValue(format) == "json",
-                    Console.Out, Console.Error, Ansi.ShouldColour(Console.IsOutputRedirected), stop.Token);
+                    parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, Ansi.ShouldColour(Console.IsOutputRedirected), stop.Token);
             }
             finally
             {

@@ -30,7 +30,7 @@ public static class ScenarioSession
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                return $"--pcap: cannot write {pcap}: {e.Message}";
+                return $"--pcap: {CommonOptions.CannotWrite(pcap, e)}";
             }
         }
         return null;

@@ -32,7 +32,7 @@ public static class ScriptCommand
             "nanotcp script tests/scripts/*.pkt             # every script, one PASS/FAIL line each",
             "nanotcp script tests/scripts/fin-wait-1-straight-to-time-wait.pkt -v# one, with the engine's serial log");
         command.SetAction(parseResult =>
-            Run(parseResult.GetValue(files) ?? [], parseResult.GetValue(verbose), Console.Out, Console.Error));
+            Run(parseResult.GetValue(files) ?? [], parseResult.GetValue(verbose), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
         return command;
     }
 

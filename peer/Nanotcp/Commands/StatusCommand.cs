@@ -34,7 +34,7 @@ public static class StatusCommand
             "nanotcp status --device 127.0.0.1:9293                # the virtual board's table",
             "nanotcp status -d 192.168.1.50 --format json          # an ESP32's, for scripts");
         command.SetAction(parseResult => Run(parseResult.GetValue(device)!, parseResult.GetValue(timeout),
-            parseResult.GetValue(format) == "json", Console.Out, Console.Error));
+            parseResult.GetValue(format) == "json", parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
         return command;
     }
 

@@ -63,7 +63,7 @@ public static class TunCommand
             "sudo nanotcp tun -d 192.168.1.50 --pcap tun.pcap      # an ESP32, every packet saved");
         command.SetAction(parse => Run(new Settings(
             parse.GetValue(device)!, parse.GetValue(name)!, parse.GetValue(pc)!, parse.GetValue(deviceAddress)!,
-            parse.GetValue(mtu), parse.GetValue(pcap)), Console.Out, Console.Error));
+            parse.GetValue(mtu), parse.GetValue(pcap)), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
@@ -128,7 +128,7 @@ public static class TunCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 device?.Dispose();
-                return Fail($"--pcap: cannot write {settings.Pcap}: {e.Message}");
+                return Fail($"--pcap: {CommonOptions.CannotWrite(settings.Pcap!, e)}");
             }
             catch (SocketException e)
             {

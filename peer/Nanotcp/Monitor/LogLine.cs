@@ -87,7 +87,9 @@ public sealed partial class LogLine
     const string FreeEvent =
         $"(?:(?<event>DROP) (?<detail>reason=[a-z-]+ len={N}(?: from={Addr})?)" +
         $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>TABLE-FULL|SYN-DROPPED) (?<detail>rx={Flags} seq={N} len={N}(?: why={Word})?)" +
-        $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>RST-OUT) (?<detail>tx={Flags} seq={N}(?: ack={N})? why={Word}))";
+        $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>RST-OUT) (?<detail>tx={Flags} seq={N}(?: ack={N})? why={Word})" +
+        $"|(?<event>LOG-DROPPED) (?<detail>lines={N})" +
+        $"|(?<event>DATAGRAM-TRUNCATED) (?<detail>len={N} kept={N}))";
 
     [GeneratedRegex($"^(?<time>{N}) (?:#(?<slot>{N}) (?<local>{Addr}) (?<peer>{Addr}|\\*:\\*) (?:{Transition}|{TxEvent}|{OtherEvent})|- {FreeEvent})$",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]

@@ -111,4 +111,30 @@ public class CommandLineTests
         Assert.Equal(1, option);
         Assert.Equal(1, positional);
     }
+
+    /// <summary>--pcap naming a directory: one line that says so, exit 2, for every command that writes one.</summary>
+    [Fact]
+    public void APcapThatIsADirectoryIsOneLine()
+    {
+        string folder = Directory.CreateTempSubdirectory("nanotcp-pcap-").FullName;
+        try
+        {
+            foreach (string[] args in new[]
+                     {
+                         new[] { "demo", "handshake", "--pcap", folder },
+                         new[] { "scenario", "handshake", "--device", "127.0.0.1:9", "--pcap", folder },
+                         new[] { "connect", "--device", "127.0.0.1:9", "--port", "7", "--pcap", folder },
+                     })
+            {
+                var (code, output, error) = Nanotcp(args);
+                Assert.Equal(2, code);
+                Assert.Equal("", output);
+                Assert.Equal($"nanotcp {args[0]}: --pcap: {folder} is a directory, not a file", error.TrimEnd());
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
 }

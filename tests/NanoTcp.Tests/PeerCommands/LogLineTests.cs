@@ -34,6 +34,8 @@ public class LogLineTests
     [InlineData("9 - 192.0.2.2:9 192.0.2.1:1 RST-OUT tx=[R.] seq=0 ack=5 why=no-listener", LogLineKind.FreeEvent, "RST-OUT")]
     [InlineData("9 - 192.0.2.2:7 192.0.2.1:42001 TABLE-FULL rx=[S] seq=6000 len=0", LogLineKind.FreeEvent, "TABLE-FULL")]
     [InlineData("9 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0", LogLineKind.FreeEvent, "DROP")]
+    [InlineData("9 - LOG-DROPPED lines=12", LogLineKind.FreeEvent, "LOG-DROPPED")]
+    [InlineData("9 - DATAGRAM-TRUNCATED len=1500 kept=1144", LogLineKind.FreeEvent, "DATAGRAM-TRUNCATED")]
     [InlineData("2 - CONFIG msl_ms=2000 time_wait_ms=4000 fin_wait2_timeout_ms=20000", LogLineKind.Banner, "CONFIG")]
     [InlineData("2 - BOOT NanoTcp device", LogLineKind.Banner, "BOOT")]
     public void EventsAndBannerLines(string text, LogLineKind kind, string name)
