@@ -358,6 +358,11 @@ public static class ConnectCommand
                     _engine.Abort(_stack.Now, handle);
                     return Fail("interrupted before the connection was established");
                 }
+                if (_stack.Link.Refused)
+                {
+                    _engine.Abort(_stack.Now, handle);
+                    return Fail($"nothing listens on udp {_endpoint} (ICMP port unreachable): is the device running, and is that its link port?");
+                }
                 if (_stack.Now >= deadline)
                 {
                     _engine.Abort(_stack.Now, handle);

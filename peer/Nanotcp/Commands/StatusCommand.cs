@@ -54,7 +54,17 @@ public static class StatusCommand
         }
 
         string? reply;
-        using (var link = new DeviceLink(endpoint)) reply = link.Query("STATUS", timeoutMs);
+        bool refused;
+        using (var link = new DeviceLink(endpoint))
+        {
+            reply = link.Query("STATUS", timeoutMs);
+            refused = link.Refused;
+        }
+        if (reply == null && refused)
+        {
+            error.WriteLine($"nanotcp status: nothing listens on udp {endpoint} (ICMP port unreachable): is the device running, and is that its link port?");
+            return ExitFailed;
+        }
         if (reply == null)
         {
             error.WriteLine($"nanotcp status: no answer from {endpoint} within {timeoutMs} ms (is the device running, and is that its link port?)");

@@ -106,7 +106,10 @@ public sealed class ExternalDeviceTarget : IScenarioTarget
         using var link = new DeviceLink(_device);
         try
         {
-            return link.Query("STATUS", 2000) == null ? $"the device {_device} does not answer the STATUS query on its link port" : null;
+            if (link.Query("STATUS", 2000) != null) return null;
+            return link.Refused
+                ? $"the device {_device} does not answer the STATUS query on its link port: nothing listens there (ICMP port unreachable)"
+                : $"the device {_device} does not answer the STATUS query on its link port";
         }
         catch (SocketException e)
         {
