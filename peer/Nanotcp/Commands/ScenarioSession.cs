@@ -49,7 +49,7 @@ public static class ScenarioSession
             {
                 progress.Clear();
                 results.Add(r);
-                if (!json) LadderRenderer.Render(r, i, scenarios.Count, output, paint);
+                if (!json) LadderRenderer.Render(r, i, scenarios.Count, output, paint, TerminalWidth(output));
             });
         progress.Clear();
 
@@ -61,6 +61,20 @@ public static class ScenarioSession
             error.WriteLine($"pcap: {results.Sum(r => r.Packets.Count(p => p.OnTheWire))} packets written to {pcap}");
         }
         return results.All(r => r.Ok) ? ExitPassed : ExitFailed;
+    }
+
+    /// <summary>The terminal's width when output goes to it; a pipe or a file has no width.</summary>
+    static int TerminalWidth(TextWriter output)
+    {
+        if (output != Console.Out || Console.IsOutputRedirected) return int.MaxValue;
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : int.MaxValue;
+        }
+        catch (IOException)
+        {
+            return int.MaxValue;
+        }
     }
 
     /// <summary>"scenario 3/19 lost-fin …" on stderr: rewritten in place on a terminal, one line each otherwise.</summary>

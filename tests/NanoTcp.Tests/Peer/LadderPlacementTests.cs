@@ -114,3 +114,39 @@ public class LadderPlacementTests
         Connections = r.Connections, Background = r.Background, DeviceSource = r.DeviceSource, DurationMs = r.DurationMs,
     };
 }
+
+/// <summary>The ladder fits a terminal: below 100 columns it is drawn compact, and no line is wider than the terminal.</summary>
+public class LadderWidthTests
+{
+    [Theory]
+    [InlineData("lost-fin", 80)]
+    [InlineData("simultaneous-close", 80)]
+    [InlineData("syn-flood", 80)]
+    [InlineData("lost-fin", 90)]
+    public void EveryLineFitsTheTerminal(string name, int width)
+    {
+        ScenarioResult result = new VirtualBoardTarget().Run(ScenarioLibrary.Find(name)!);
+        Assert.True(result.Passed, result.Reason);
+        var text = new StringWriter();
+        LadderRenderer.Render(result, 0, 1, text, new Painter(color: false), width);
+        string ladder = text.ToString();
+        string[] lines = ladder.Split('\n');
+        Assert.All(lines, l => Assert.True(l.TrimEnd('\r').Length < width, $"{l.Length} columns: {l}\n{ladder}"));
+        // Still a ladder: arrows both ways, with their labels, and the device's states.
+        Assert.Contains(lines, l => l.Contains("── [SYN] Seq=0") && l.Contains(">"));
+        Assert.Contains(lines, l => l.Contains("<── [SYN, ACK]"));
+        Assert.Contains("ESTABLISHED", ladder);
+    }
+
+    [Fact]
+    public void AWideTerminalKeepsTheFullLayout()
+    {
+        ScenarioResult result = new VirtualBoardTarget().Run(ScenarioLibrary.Find("handshake")!);
+        var wide = new StringWriter();
+        var pipe = new StringWriter();
+        LadderRenderer.Render(result, 0, 1, wide, new Painter(color: false), 160);
+        LadderRenderer.Render(result, 0, 1, pipe, new Painter(color: false));
+        Assert.Equal(pipe.ToString(), wide.ToString());
+        Assert.Contains(" ms  SYN_SENT", wide.ToString());
+    }
+}
