@@ -20,7 +20,8 @@ namespace NanoTcp.Device
         readonly TcpEngine _engine;
         readonly ServiceHost _services;
         readonly byte[] _rx;
-        readonly TextBuffer _status = new TextBuffer(1400); // one datagram without IP fragmentation
+        readonly TextBuffer _status = new TextBuffer(StatusReport.MaxLength);
+        readonly TcpInfo _statusInfo = new TcpInfo();
 
         /// <summary>Throws ArgumentException when the settings are invalid (see <see cref="DeviceSettings.Validate"/>).</summary>
         public DeviceApp(DeviceSettings settings, IDatagramLink link, ILogSink serial, IClock clock)
@@ -80,7 +81,7 @@ namespace NanoTcp.Device
         {
             if (StatusReport.IsQuery(_rx, length))
             {
-                StatusReport.Write(_status, _engine, _router, now);
+                StatusReport.Write(_status, _statusInfo, _engine, _router, now);
                 _link.Send(endpoint, _status.Bytes, 0, _status.Length);
                 return;
             }
