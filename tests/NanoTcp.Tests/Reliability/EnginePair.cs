@@ -21,12 +21,15 @@ public sealed class EnginePair
     /// <summary>A packet one engine sent: (true when A sent it, the bytes, a copy owned by the callee).</summary>
     public Action<bool, byte[]>? OnTransmit;
 
+    /// <summary>The same without the copy (the bytes are valid only during the call), for callers that must not allocate; takes precedence.</summary>
+    public Action<bool, byte[], int, int>? OnTransmitRaw;
+
     readonly Side _a, _b;
 
-    public EnginePair(Action<TcpConfig>? configure = null, bool keepLog = true)
+    public EnginePair(Action<TcpConfig>? configure = null, bool keepLog = true, int logLines = 4096)
     {
-        _a = new Side(this, true, keepLog);
-        _b = new Side(this, false, keepLog);
+        _a = new Side(this, true, keepLog ? logLines : 1);
+        _b = new Side(this, false, keepLog ? logLines : 1);
         var ca = new TcpConfig { LocalAddress = AddrA, IsnKey0 = 0x1111, IsnKey1 = 0x2222 };
         var cb = new TcpConfig { LocalAddress = AddrB, IsnKey0 = 0x3333, IsnKey1 = 0x4444 };
         configure?.Invoke(ca);
@@ -54,18 +57,31 @@ public sealed class EnginePair
     /// <summary>Recent log lines of one engine that mention a port (both sides name the client's port).</summary>
     public IEnumerable<string> RecentLog(bool a, int port) => (a ? _a : _b).Recent(port);
 
-    sealed class Side(EnginePair pair, bool isA, bool keepLog) : ITcpLink, ILogSink
+    /// <summary>One engine's link and log. The log ring keeps characters, not strings, so logging allocates nothing.</summary>
+    sealed class Side(EnginePair pair, bool isA, int keep) : ITcpLink, ILogSink
     {
-        const int Keep = 4096;
-        readonly string[] _ring = new string[keepLog ? Keep : 1];
+        readonly char[][] _ring = NewRing(keep);
+        readonly int[] _length = new int[keep];
         int _next;
 
-        public void Transmit(byte[] packet, int offset, int length) =>
-            pair.OnTransmit?.Invoke(isA, packet.AsSpan(offset, length).ToArray());
+        static char[][] NewRing(int n)
+        {
+            var r = new char[n][];
+            for (int i = 0; i < n; i++) r[i] = new char[256];
+            return r;
+        }
+
+        public void Transmit(byte[] packet, int offset, int length)
+        {
+            if (pair.OnTransmitRaw != null) pair.OnTransmitRaw(isA, packet, offset, length);
+            else pair.OnTransmit?.Invoke(isA, packet.AsSpan(offset, length).ToArray());
+        }
 
         public void WriteLine(char[] line, int length)
         {
-            _ring[_next] = new string(line, 0, length);
+            int n = Math.Min(length, 256);
+            Array.Copy(line, _ring[_next], n);
+            _length[_next] = n;
             _next = (_next + 1) % _ring.Length;
         }
 
@@ -74,8 +90,10 @@ public sealed class EnginePair
             string tag = ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ";
             for (int i = 0; i < _ring.Length; i++)
             {
-                string? l = _ring[(_next + i) % _ring.Length];
-                if (l != null && (l.Contains(tag) || l.Contains(" - "))) yield return l;
+                int k = (_next + i) % _ring.Length;
+                if (_length[k] == 0) continue;
+                string l = new(_ring[k], 0, _length[k]);
+                if (l.Contains(tag) || l.Contains(" - ")) yield return l;
             }
         }
     }
