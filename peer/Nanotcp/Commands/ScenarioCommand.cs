@@ -33,16 +33,21 @@ public static class ScenarioCommand
         var command = new Command("scenario", "Run scenarios against a running device (an ESP32 or a virtual board) and check both sides");
         command.Arguments.Add(names);
         foreach (Option o in new Option[] { list, device, serial, baud, settings, pcap, format }) command.Options.Add(o);
+        var impairment = ImpairmentOptions.AddTo(command);
         command.SetAction(parse => parse.GetValue(list)
             ? List(parse.InvocationConfiguration.Output)
             : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial), parse.GetValue(baud),
-                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)),
+                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)) { Link = impairment.Read(parse) },
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
     public sealed record Request(IReadOnlyList<string> Names, string? Device, string? Serial, string? Baud, IReadOnlyList<string> Settings,
-        string? Pcap, string? Format);
+        string? Pcap, string? Format)
+    {
+        /// <summary>Loss, duplication, reordering, corruption and delay put on the link on purpose.</summary>
+        public ImpairmentSettings Link { get; init; } = ImpairmentSettings.None;
+    }
 
     public static int List(TextWriter output)
     {
@@ -84,7 +89,7 @@ public static class ScenarioCommand
         ExternalDeviceTarget target;
         try
         {
-            target = new ExternalDeviceTarget(endpoint, profile, request.Serial, baud);
+            target = new ExternalDeviceTarget(endpoint, profile, request.Serial, baud) { Link = request.Link };
         }
         catch (SerialException e)
         {
@@ -98,6 +103,7 @@ public static class ScenarioCommand
                 error.WriteLine("nanotcp scenario: " + unreachable);
                 return ScenarioSession.ExitFailed;
             }
+            ImpairmentOptions.Announce(request.Link, "scenario", error);
             return ScenarioSession.Run(scenarios, target, 1, request.Format == "json", request.Pcap, output, error);
         }
     }
