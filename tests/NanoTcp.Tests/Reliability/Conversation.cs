@@ -31,6 +31,8 @@ public sealed class Conversation
     public long Finished = -1;
     public string? Failure;
     public int ClientPort;
+    /// <summary>The error (errno) each application was told of, 0 when none.</summary>
+    public int ClientError, ServerError;
 
     readonly EnginePair _pair;
     int _client = -1, _server = -1;
@@ -66,6 +68,15 @@ public sealed class Conversation
 
     /// <summary>Whether both applications have read everything the other sent and written all of their own (the point where Simultaneous closes).</summary>
     bool ReadyToCloseTogether => _cRecv == ServerBytes && _sRecv == ClientBytes && _cSent == ClientBytes && _sSent == ServerBytes;
+
+    /// <summary>A hash of both applications' progress, for a model checker's visited set.</summary>
+    public ulong StateHash()
+    {
+        ulong h = (ulong)(_cSent * 31 + _cRecv) * 1000003UL ^ (ulong)(_sSent * 31 + _sRecv) * 7919UL;
+        int flags = (_cEof ? 1 : 0) | (_sEof ? 2 : 0) | (_cShut ? 4 : 0) | (_cClosed ? 8 : 0) | (_sClosed ? 16 : 0) | (_server >= 0 ? 32 : 0)
+            | (Failure != null ? 64 : 0);
+        return h * 31 + (ulong)flags + (ulong)ClientError * 131 + (ulong)ServerError * 137;
+    }
 
     /// <summary>Lets both applications act on what the engines did; returns whether either did anything.</summary>
     public bool Step()
@@ -173,8 +184,23 @@ public sealed class Conversation
         if (e.StateOf(h) == TcpState.Closed)
         {
             int err = e.TakeError(h);
-            if (err != 0) Fail($"{who}: the connection ended with {TcpError.Name(err)} before the application closed it");
+            if (err != 0) Errored(who == "client", err, $"{who}: the connection ended with {TcpError.Name(err)} before the application closed it");
         }
+    }
+
+    void Errored(bool client, int errno, string why)
+    {
+        if (errno < 0) errno = -errno;
+        if (client) { if (ClientError == 0) ClientError = errno; }
+        else if (ServerError == 0) ServerError = errno;
+        Fail(why);
+    }
+
+    /// <summary>For a connection that did not finish: whether each application holding a handle has an error waiting (SO_ERROR), which it takes.</summary>
+    public void CollectPendingErrors()
+    {
+        if (_client >= 0 && !_cClosed && ClientError == 0) ClientError = _pair.A.TakeError(_client);
+        if (_server >= 0 && !_sClosed && ServerError == 0) ServerError = _pair.B.TakeError(_server);
     }
 
     void Expect(int result, string what)
@@ -193,7 +219,7 @@ public sealed class Conversation
             if (n == -TcpError.WouldBlock) return progress;
             if (n < 0)
             {
-                Fail($"{(client ? "client" : "server")} read: {TcpError.Name(n)} after {received} of {expected} bytes");
+                Errored(client, n, $"{(client ? "client" : "server")} read: {TcpError.Name(n)} after {received} of {expected} bytes");
                 return true;
             }
             if (n == 0)
@@ -201,7 +227,7 @@ public sealed class Conversation
                 if (e.StateOf(h) == TcpState.Closed && (e.Poll(h) & TcpEvents.PeerClosed) == 0 && received < expected)
                 {
                     int err = e.TakeError(h);
-                    Fail($"{(client ? "client" : "server")}: connection closed ({TcpError.Name(err)}) after {received} of {expected} bytes");
+                    Errored(client, err == 0 ? TcpError.ConnectionReset : err, $"{(client ? "client" : "server")}: connection closed ({TcpError.Name(err)}) after {received} of {expected} bytes");
                     return true;
                 }
                 if (received != expected) Fail($"{(client ? "client" : "server")}: end of stream after {received} of {expected} bytes");
@@ -237,7 +263,7 @@ public sealed class Conversation
             if (n == -TcpError.WouldBlock) return progress;
             if (n < 0)
             {
-                Fail($"{(client ? "client" : "server")} write: {TcpError.Name(n)} after {sent} of {total} bytes");
+                Errored(client, n, $"{(client ? "client" : "server")} write: {TcpError.Name(n)} after {sent} of {total} bytes");
                 return true;
             }
             sent += n;
