@@ -36,7 +36,7 @@ public class InfoTests
         Assert.Equal(iss, i.Iss);
         Assert.Equal(1000u, i.Irs);
         Assert.Equal(iss + 1, i.SndUna);
-        Assert.Equal(iss + 1 + 1500, i.SndNxt); // two segments of MSS 1000 and 500
+        Assert.Equal(iss + 1 + 1000, i.SndNxt); // one full segment; Nagle holds the 500 bytes behind it until it is acknowledged
         Assert.Equal(i.SndNxt, i.SndMax);
         Assert.Equal(1301u, i.RcvNxt);
         Assert.Equal(8000, i.SndWnd);
