@@ -9,7 +9,7 @@ namespace NanoTcp.Tests.Reliability;
 /// </summary>
 public class FuzzTests(ITestOutputHelper output)
 {
-    const int CiInputs = 100_000;
+    const int CiInputs = 250_000;
 
     [Fact]
     public void NoInputThrowsAllocatesOrBreaksAnInvariant()
