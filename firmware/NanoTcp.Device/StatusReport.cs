@@ -36,15 +36,25 @@ namespace NanoTcp.Device
 
         const int ColState = 5, ColRecvQ = 18, ColSendQ = 25, ColLocal = 32, ColPeer = 52, ColRto = 74, ColCwnd = 81,
             ColTimerName = 88, ColTimer = 99;
-        /// <summary>Room kept for the counter lines when slot lines are cut, and the longest slot line.</summary>
-        const int CountersRoom = 420, SlotLineMax = 112;
 
-        /// <summary>Writes the reply into t; info is the caller's scratch snapshot, reused for every slot so the report allocates nothing.</summary>
+        /// <summary>
+        /// Writes the reply into t; info is the caller's scratch snapshot, reused for every slot so
+        /// the report allocates nothing. When the whole table and the counters do not fit, it is
+        /// written again with one slot line fewer until they do: the counters are never cut.
+        /// </summary>
         public static void Write(TextBuffer t, TcpInfo info, TcpEngine engine, LinkRouter router, long now)
         {
             int inUse = 0;
             for (int i = 0; i < engine.Capacity; i++) if (engine.SlotInUse(i)) inUse++;
+            for (int limit = inUse; ; limit--)
+            {
+                Write(t, info, engine, router, now, inUse, limit);
+                if (t.Free > 0 || limit == 0) return; // a full buffer may have cut something off
+            }
+        }
 
+        static void Write(TextBuffer t, TcpInfo info, TcpEngine engine, LinkRouter router, long now, int inUse, int limit)
+        {
             t.Clear().Str("NanoTcp ").Addr(engine.Config.LocalAddress).Key("uptime_ms").Int(now)
                 .Key("capacity").Int(engine.Capacity).Key("in_use").Int(inUse).Line();
             t.Str("Slot").Column(ColState).Str("State").Column(ColRecvQ).Str("Recv-Q").Column(ColSendQ).Str("Send-Q")
@@ -54,7 +64,7 @@ namespace NanoTcp.Device
             for (int i = 0; i < engine.Capacity; i++)
             {
                 if (!engine.SlotInUse(i)) continue;
-                if (t.Free < CountersRoom + SlotLineMax)
+                if (shown == limit)
                 {
                     t.Str("... ").Int(inUse - shown).Str(" more slots").Line();
                     break;

@@ -66,4 +66,21 @@ public class StatusReportTests
         Assert.NotNull(status.Counter("drop.not-for-us"));
         Assert.True(report.Length <= 1472);
     }
+
+    [Fact]
+    public void A_table_too_big_for_one_datagram_says_how_many_slots_it_left_out_and_keeps_every_counter()
+    {
+        var h = new Harness(c => { c.Capacity = 40; c.SynBacklog = 40; });
+        h.Engine.Listen(0, 7, 40);
+        for (int i = 0; i < 39; i++) h.Inject(TcpFlags.Syn, 1000, 0, 60000 + i, 7, mss: 1000);
+        string report = Report(h);
+        Assert.True(report.Length <= StatusReport.MaxLength);
+        DeviceStatus status = DeviceStatus.Parse(report, out string? error)!;
+        Assert.Null(error);
+        Assert.Equal(40, status.Slots.Count + status.MoreSlots);
+        Assert.True(status.MoreSlots > 0);
+        string drops = report.TrimEnd('\n').Split('\n')[^1];
+        Assert.StartsWith("drop.short=0 ", drops);
+        Assert.Equal(DropReason.Count - 1, drops.Split(' ').Length); // every reason, none cut off
+    }
 }
