@@ -25,7 +25,8 @@ namespace NanoTcp.Device
         /// </summary>
         readonly byte[] _rx;
         readonly TextBuffer _status;
-        const int StatusMax = 1400; // one datagram without IP fragmentation
+        readonly TcpInfo _statusInfo = new TcpInfo();
+        const int StatusMax = StatusReport.MaxLength; // one unfragmented UDP datagram
 
         /// <summary>Throws ArgumentException when the settings are invalid (see <see cref="DeviceSettings.Validate"/>).</summary>
         public DeviceApp(DeviceSettings settings, IDatagramLink link, ILogSink serial, IClock clock)
@@ -88,7 +89,7 @@ namespace NanoTcp.Device
         {
             if (StatusReport.IsQuery(_rx, length))
             {
-                StatusReport.Write(_status, _engine, _router, now);
+                StatusReport.Write(_status, _statusInfo, _engine, _router, now);
                 _link.Send(endpoint, _status.Bytes, 0, _status.Length);
                 return;
             }

@@ -30,6 +30,8 @@ public sealed record ConnectOptions
     public int ConnectTimeoutMs { get; init; } = 10_000;
     /// <summary>Stay in TIME_WAIT for its 2·MSL (answering a repeated FIN) before exiting.</summary>
     public bool HoldTimeWait { get; init; }
+    /// <summary>Loss, duplication, reordering, corruption and delay put on the link on purpose.</summary>
+    public ImpairmentSettings Link { get; init; } = ImpairmentSettings.None;
 }
 
 /// <summary>
@@ -84,6 +86,7 @@ public static class ConnectCommand
             "printf 'hello\\n' | nanotcp connect -d 127.0.0.1:9293 -p 7     # one line, then the PC closes first",
             "nanotcp connect -d 127.0.0.1:9293 -p 2019 --serial /dev/pts/3  # farewell, with the device's states",
             "nanotcp connect -d 192.168.1.50 -p 13 --pcap daytime.pcap      # an ESP32's daytime, saved for Wireshark");
+        var impairment = ImpairmentOptions.AddTo(command);
         command.SetAction(parseResult =>
         {
             var options = new ConnectOptions
@@ -98,6 +101,7 @@ public static class ConnectCommand
                 Quiet = parseResult.GetValue(quiet),
                 ConnectTimeoutMs = parseResult.GetValue(timeout),
                 HoldTimeWait = parseResult.GetValue(hold),
+                Link = impairment.Read(parseResult),
             };
             using var close = new CancellationTokenSource();
             using var abort = new CancellationTokenSource();
@@ -302,6 +306,7 @@ public static class ConnectCommand
             _signals = signals;
             _formatter = new LogFormatter(colour);
             _stack = new PeerStack(link, pcap: pcap);
+            _stack.Impair(options.Link);
             _engine = _stack.Engine;
             _localPort = options.LocalPort != 0 ? options.LocalPort : Random.Shared.Next(49152, 65536);
             _deviceEnd = $"192.0.2.2:{options.Port}";
@@ -325,7 +330,11 @@ public static class ConnectCommand
             try
             {
                 Trace($"connecting to {_deviceEnd} through {_endpoint}, from {_pcEnd}");
-                return Converse();
+                ImpairmentOptions.Announce(_options.Link, "connect", _error);
+                int exit = Converse();
+                if (_options.Link.Active)
+                    Trace($"impaired link: PC → device {_stack.OutboundImpairment}; device → PC {_stack.InboundImpairment}");
+                return exit;
             }
             catch (IOException e)
             {

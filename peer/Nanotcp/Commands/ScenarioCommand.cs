@@ -37,18 +37,23 @@ public static class ScenarioCommand
             "nanotcp scenario --list                                          # every scenario and the board settings it wants",
             "nanotcp scenario all --device 192.168.1.50 --serial /dev/ttyUSB0  # every scenario against an ESP32",
             "nanotcp scenario lost-fin -d 127.0.0.1:9293 -s /dev/pts/3         # one, against a virtual board");
+        var impairment = ImpairmentOptions.AddTo(command);
         command.SetAction(parse => parse.GetValue(list)
             ? List(parse.InvocationConfiguration.Output, parse.GetValue(format) == "json")
             : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial),
                 parse.GetResult(baud) is { Implicit: false } ? parse.GetValue(baud) : null,
-                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)),
+                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)) { Link = impairment.Read(parse) },
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
     /// <summary>Baud is null when not given.</summary>
     public sealed record Request(IReadOnlyList<string> Names, string? Device, string? Serial, int? Baud, IReadOnlyList<string> Settings,
-        string? Pcap, string? Format);
+        string? Pcap, string? Format)
+    {
+        /// <summary>Loss, duplication, reordering, corruption and delay put on the link on purpose.</summary>
+        public ImpairmentSettings Link { get; init; } = ImpairmentSettings.None;
+    }
 
     public static int List(TextWriter output, bool json = false)
     {
@@ -95,7 +100,7 @@ public static class ScenarioCommand
         ExternalDeviceTarget target;
         try
         {
-            target = new ExternalDeviceTarget(endpoint, profile, request.Serial, baud);
+            target = new ExternalDeviceTarget(endpoint, profile, request.Serial, baud) { Link = request.Link };
         }
         catch (SerialException e)
         {
@@ -109,6 +114,7 @@ public static class ScenarioCommand
                 error.WriteLine("nanotcp scenario: " + unreachable);
                 return ScenarioSession.ExitFailed;
             }
+            ImpairmentOptions.Announce(request.Link, "scenario", error);
             return ScenarioSession.Run(scenarios, target, 1, request.Format == "json", request.Pcap, output, error);
         }
     }

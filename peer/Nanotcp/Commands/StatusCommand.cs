@@ -90,31 +90,34 @@ public static class StatusCommand
         if (status.Listeners is int listeners) text.Append(CultureInfo.InvariantCulture, $", {listeners} listeners");
         text.Append('\n');
 
-        // Recv-Q and Send-Q appear only when the device reports them.
+        // Recv-Q, Send-Q, RTO and cwnd appear only when the device reports them (older firmware does not).
         bool queues = status.Slots.Any(s => s.Number("Recv-Q") != null || s.Number("Send-Q") != null);
-        List<string[]> rows = [queues
-            ? ["Slot", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Timer"]
-            : ["Slot", "State", "Local Address:Port", "Peer Address:Port", "Timer"]];
+        bool transport = status.Slots.Any(s => s.Columns.ContainsKey("RTO_ms") || s.Columns.ContainsKey("Cwnd"));
+        var header = new List<string> { "Slot", "State" };
+        if (queues) header.AddRange(["Recv-Q", "Send-Q"]);
+        header.AddRange(["Local Address:Port", "Peer Address:Port"]);
+        if (transport) header.AddRange(["RTO", "Cwnd"]);
+        header.Add("Timer");
+        List<string[]> rows = [header.ToArray()];
         foreach (StatusRow s in status.Slots)
         {
-            string timer = s.Timer is long ms ? $"{ms} ms" : "";
-            string slot = s.Slot.ToString(CultureInfo.InvariantCulture);
-            rows.Add(queues
-                ? [slot, s.State, Queue(s.Number("Recv-Q")), Queue(s.Number("Send-Q")), s.Local, s.Peer, timer]
-                : [slot, s.State, s.Local, s.Peer, timer]);
+            var row = new List<string> { s.Slot.ToString(CultureInfo.InvariantCulture), s.State };
+            if (queues) row.AddRange([Queue(s.Number("Recv-Q")), Queue(s.Number("Send-Q"))]);
+            row.AddRange([s.Local, s.Peer]);
+            if (transport) row.AddRange([s.Number("RTO_ms") is long rto ? $"{rto} ms" : "", s.Number("Cwnd")?.ToString(CultureInfo.InvariantCulture) ?? ""]);
+            row.Add(Timer(s));
+            rows.Add(row.ToArray());
         }
         int[] widths = new int[rows[0].Length];
         foreach (string[] row in rows)
             for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
+        // Numbers right-aligned, as ss prints them.
+        var right = new HashSet<string> { "Recv-Q", "Send-Q", "RTO", "Cwnd" };
         foreach (string[] row in rows)
         {
             var line = new StringBuilder();
             for (int i = 0; i < row.Length; i++)
-            {
-                // Queue sizes right-aligned, as ss prints them.
-                bool right = queues && i is 2 or 3;
-                line.Append(right ? row[i].PadLeft(widths[i]) : row[i].PadRight(widths[i])).Append("  ");
-            }
+                line.Append(right.Contains(rows[0][i]) ? row[i].PadLeft(widths[i]) : row[i].PadRight(widths[i])).Append("  ");
             text.Append(line.ToString().TrimEnd()).Append('\n');
         }
         if (status.MoreSlots > 0) text.Append(CultureInfo.InvariantCulture, $"... and {status.MoreSlots} more slots the reply had no room for\n");
@@ -141,6 +144,14 @@ public static class StatusCommand
 
     static string Queue(long? bytes) => bytes?.ToString(CultureInfo.InvariantCulture) ?? "-";
 
+    /// <summary>"2msl 3870 ms": which timer fires next (when the device names it) and how soon.</summary>
+    static string Timer(StatusRow s)
+    {
+        if (s.Timer is not long ms) return "";
+        string? name = s.TimerName;
+        return name == null ? $"{ms} ms" : $"{name} {ms} ms";
+    }
+
     /// <summary>{"device":..., "link":..., "uptime_ms":..., "capacity":..., "in_use":..., "slots":[...], "more_slots":N, "counters":{...}}</summary>
     public static string Json(DeviceStatus status, IPEndPoint link)
     {
@@ -165,6 +176,9 @@ public static class StatusCommand
                 WriteNumberOrNull(json, "timer_ms", s.Timer);
                 if (s.Number("Recv-Q") is long rq) json.WriteNumber("recv_q", rq);
                 if (s.Number("Send-Q") is long sq) json.WriteNumber("send_q", sq);
+                if (s.Number("RTO_ms") is long rto) json.WriteNumber("rto_ms", rto);
+                if (s.Number("Cwnd") is long cwnd) json.WriteNumber("cwnd", cwnd);
+                if (s.TimerName is string timer) json.WriteString("timer", timer);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -61,13 +61,18 @@ public static class TunCommand
         CommonOptions.Examples(command,
             "sudo nanotcp tun --device 127.0.0.1:9293              # the virtual board as 192.0.2.2; then nc 192.0.2.2 7",
             "sudo nanotcp tun -d 192.168.1.50 --pcap tun.pcap      # an ESP32, every packet saved");
+        var impairment = ImpairmentOptions.AddTo(command);
         command.SetAction(parse => Run(new Settings(
             parse.GetValue(device)!, parse.GetValue(name)!, parse.GetValue(pc)!, parse.GetValue(deviceAddress)!,
-            parse.GetValue(mtu), parse.GetValue(pcap)), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            parse.GetValue(mtu), parse.GetValue(pcap)) { Link = impairment.Read(parse) }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    public sealed record Settings(string Device, string Name, string Pc, string DeviceAddress, int Mtu, string? Pcap);
+    public sealed record Settings(string Device, string Name, string Pc, string DeviceAddress, int Mtu, string? Pcap)
+    {
+        /// <summary>Loss, duplication, reordering, corruption and delay put on the bridge on purpose, both ways.</summary>
+        public ImpairmentSettings Link { get; init; } = ImpairmentSettings.None;
+    }
 
     /// <summary>Runs the bridge until Ctrl+C, SIGTERM or SIGHUP; returns the process exit code.</summary>
     public static int Run(Settings settings, TextWriter output, TextWriter error)
@@ -144,15 +149,18 @@ public static class TunCommand
                 if (pcap != null) output.WriteLine($"pcap: {settings.Pcap}");
                 PrintNextSteps(tun.Name, deviceAddress, output);
                 output.Flush();
-                return Bridge(tun, device, pcap, stop.Token, output, error);
+                ImpairmentOptions.Announce(settings.Link, "tun", error);
+                return Bridge(tun, device, pcap, settings.Link, stop.Token, output, error);
             }
         }
     }
 
-    static int Bridge(TunInterface tun, DeviceLink device, PcapWriter? pcap, CancellationToken stop, TextWriter output, TextWriter error)
+    static int Bridge(TunInterface tun, DeviceLink device, PcapWriter? pcap, ImpairmentSettings impairment, CancellationToken stop,
+        TextWriter output, TextWriter error)
     {
         var bridge = new TunBridge(tun, device, pcap)
         {
+            Link = impairment,
             OnFirstError = message => error.WriteLine($"nanotcp tun: warning: {message} (further errors are only counted)"),
         };
         int exit = ExitStopped;
@@ -169,6 +177,8 @@ public static class TunCommand
         tun.Dispose();
         output.WriteLine($"nanotcp tun: stopped, {name} removed; to the device: {bridge.ToDevice}; from the device: {bridge.FromDevice}" +
                          (pcap != null ? $"; pcap: {pcap.Count} packets" : ""));
+        if (impairment.Active)
+            output.WriteLine($"nanotcp tun: impaired link: to the device {bridge.ToDeviceImpairment}; from the device {bridge.FromDeviceImpairment}");
         return exit;
     }
 

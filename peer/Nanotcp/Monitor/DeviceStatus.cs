@@ -10,6 +10,9 @@ public sealed record StatusRow(int Slot, string State, string Local, string Peer
     /// <summary>A column such as "Recv-Q" as a number, or null when the device does not report it.</summary>
     public long? Number(string column) =>
         Columns.TryGetValue(column, out string? v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : null;
+
+    /// <summary>Which timer fires next (rto, persist, 2msl, fin_wait_2, keepalive, delack), or null when none is armed or the device does not say.</summary>
+    public string? TimerName => Columns.TryGetValue("Timer", out string? v) && v != "-" ? v : null;
 }
 
 /// <summary>
@@ -21,8 +24,9 @@ public sealed record StatusRow(int Slot, string State, string Local, string Peer
 ///     segments_in=12 segments_out=9 ... dropped=2
 ///     drop.short=1 drop.ip-version=1 ...
 ///
-/// Table rows are read by their header's column names, so columns added later (Recv-Q, Send-Q)
-/// are picked up without a change here.
+/// Table rows are read by their header's column names (Recv-Q, Send-Q, RTO_ms, Cwnd, Timer and
+/// Timer_ms on current firmware; only Slot, State, Local, Peer and Timer_ms on older), so columns
+/// added later are picked up without a change here.
 /// </summary>
 public sealed class DeviceStatus
 {

@@ -74,13 +74,54 @@ public sealed class PeerStack : ITcpLink, ILogSink, IDisposable
     public IReadOnlyList<LinkPacket> Packets => _packets;
     public IReadOnlyList<string> Log => _log;
 
+    ImpairedPath? _out, _in;
+
+    /// <summary>
+    /// Impairs the link on purpose in both directions (loss, duplication, reordering, corruption,
+    /// delay; see <see cref="ImpairedPath"/>), on top of any scenario's own losses. Lost packets
+    /// show on the ladder as lost; the rest go out, or reach the engine, when they are due.
+    /// </summary>
+    public void Impair(ImpairmentSettings settings)
+    {
+        if (!settings.Active) { _out = _in = null; return; }
+        _out = new ImpairedPath(settings, 1);
+        _in = new ImpairedPath(settings, 2);
+    }
+
+    /// <summary>What the impairment did to packets PC → device and device → PC; null when the link is not impaired.</summary>
+    public ImpairmentCounts? OutboundImpairment => _out?.Counts;
+    public ImpairmentCounts? InboundImpairment => _in?.Counts;
+
     void ITcpLink.Transmit(byte[] packet, int offset, int length)
     {
         var seg = new Segment();
         Wire.Parse(packet, offset, length, seg);
         bool lose = LoseOutbound?.Invoke(seg) ?? false;
+        if (!lose && _out != null)
+        {
+            if (!_out.Send(Now, packet, offset, length)) Record(true, packet, offset, length, true);
+            FlushImpaired();
+            return;
+        }
         Record(true, packet, offset, length, lose);
         if (!lose) _link.Send(packet, offset, length);
+    }
+
+    /// <summary>Sends, and hands to the engine, every impaired packet that is due.</summary>
+    void FlushImpaired()
+    {
+        if (_out != null)
+            while (_out.TryTake(Now, out var p))
+            {
+                Record(true, p.Bytes, 0, p.Bytes.Length, false);
+                _link.Send(p.Bytes, 0, p.Bytes.Length);
+            }
+        if (_in != null)
+            while (_in.TryTake(Now, out var p))
+            {
+                Record(false, p.Bytes, 0, p.Bytes.Length, false);
+                Engine.Input(Now, p.Bytes, 0, p.Bytes.Length);
+            }
     }
 
     void ILogSink.WriteLine(char[] line, int length)
@@ -121,8 +162,9 @@ public sealed class PeerStack : ITcpLink, ILogSink, IDisposable
     /// <summary>Runs timers, then waits up to maxWaitMs (less if a timer is due sooner) for one packet from the device.</summary>
     public void Pump(int maxWaitMs)
     {
+        FlushImpaired();
         Engine.Tick(Now);
-        long next = Engine.NextDeadline;
+        long next = Math.Min(Engine.NextDeadline, Math.Min(_out?.NextDue ?? long.MaxValue, _in?.NextDue ?? long.MaxValue));
         long wait = next == long.MaxValue ? maxWaitMs : Math.Clamp(next - Now, 0, maxWaitMs);
         int n = _link.Receive(_rx, (int)wait);
         if (n > 0)
@@ -130,9 +172,17 @@ public sealed class PeerStack : ITcpLink, ILogSink, IDisposable
             var seg = new Segment();
             bool parsed = Wire.Parse(_rx, 0, n, seg) == DropReason.None;
             bool lose = parsed && (LoseInbound?.Invoke(seg) ?? false);
-            Record(false, _rx, 0, n, lose);
-            if (!lose) Engine.Input(Now, _rx, 0, n);
+            if (!lose && _in != null)
+            {
+                if (!_in.Send(Now, _rx, 0, n)) Record(false, _rx, 0, n, true);
+            }
+            else
+            {
+                Record(false, _rx, 0, n, lose);
+                if (!lose) Engine.Input(Now, _rx, 0, n);
+            }
         }
+        FlushImpaired();
         Engine.Tick(Now);
     }
 

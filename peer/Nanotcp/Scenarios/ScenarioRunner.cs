@@ -80,6 +80,9 @@ public sealed class ExternalDeviceTarget : IScenarioTarget
 
     public bool Concurrent => false;
 
+    /// <summary>Loss, duplication, reordering, corruption and delay put on the link of every scenario on purpose.</summary>
+    public ImpairmentSettings Link { get; init; } = ImpairmentSettings.None;
+
     void ReadSerial()
     {
         try
@@ -123,7 +126,7 @@ public sealed class ExternalDeviceTarget : IScenarioTarget
         _current = observer;
         try
         {
-            return ScenarioRunner.Execute(scenario, _device, observer);
+            return ScenarioRunner.Execute(scenario, _device, observer, Link);
         }
         finally
         {
@@ -145,7 +148,7 @@ public static class ScenarioRunner
     /// <summary>How often the device's table is sampled when there is no serial log.</summary>
     const int PollIntervalMs = 25;
 
-    public static ScenarioResult Execute(Scenario scenario, IPEndPoint device, DeviceObserver observer)
+    public static ScenarioResult Execute(Scenario scenario, IPEndPoint device, DeviceObserver observer, ImpairmentSettings? impairment = null)
     {
         var watch = Stopwatch.StartNew();
         using var link = new DeviceLink(device);
@@ -156,6 +159,7 @@ public static class ScenarioRunner
             cfg.EphemeralPortFirst = Random.Shared.Next(49152, 61000);
             scenario.Pc?.Invoke(cfg);
         });
+        if (impairment != null) pc.Impair(impairment);
         observer.Clock = () => pc.NowPrecise;
         using var poller = observer.FromSerial ? null : new StatusPoller(device, observer, PollIntervalMs);
         var context = new ScenarioContext(pc, observer, () =>

@@ -34,6 +34,15 @@ public sealed class TunBridge
     /// <summary>Device → kernel.</summary>
     public DirectionCounters FromDevice { get; } = new();
 
+    /// <summary>Loss, duplication, reordering, corruption and delay put on both directions on purpose (set before <see cref="Run"/>).</summary>
+    public ImpairmentSettings Link { get; init; } = ImpairmentSettings.None;
+
+    /// <summary>What the impairment did, kernel → device and device → kernel; null while the link is not impaired.</summary>
+    public ImpairmentCounts? ToDeviceImpairment { get; private set; }
+    public ImpairmentCounts? FromDeviceImpairment { get; private set; }
+
+    readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
     /// <summary>Called at most once per direction with the first send or write error, which is then only counted.</summary>
     public Action<string>? OnFirstError { get; set; }
 
@@ -54,25 +63,37 @@ public sealed class TunBridge
         if (failure != null && !stop.IsCancellationRequested) throw failure;
     }
 
+    /// <summary>How long a direction may wait for input: less when an impaired packet falls due sooner.</summary>
+    int Wait(ImpairedPath? path) =>
+        path == null || path.NextDue == long.MaxValue ? WaitMs : (int)Math.Clamp(path.NextDue - _clock.ElapsedMilliseconds, 0, WaitMs);
+
     void KernelToDevice(CancellationToken stop)
     {
         byte[] buffer = new byte[65536];
+        ImpairedPath? path = Link.Active ? new ImpairedPath(Link, 1) : null;
+        ToDeviceImpairment = path?.Counts;
         while (!stop.IsCancellationRequested)
         {
-            if (!_tun.WaitReadable(WaitMs)) continue;
+            while (path != null && path.TryTake(_clock.ElapsedMilliseconds, out var due)) SendToDevice(due.Bytes, due.Bytes.Length);
+            if (!_tun.WaitReadable(Wait(path))) continue;
             int n = _tun.Read(buffer);
             if (!ToDevice.Accept(buffer, n)) continue;
             Capture(buffer, n);
-            try
-            {
-                _link.Send(buffer, 0, n);
-            }
-            catch (SocketException e)
-            {
-                // UDP: a datagram that cannot leave is lost, and TCP above retransmits.
-                if (ToDevice.CountFailure() == 1) OnFirstError?.Invoke($"sending to the device at udp {_link.Device}: {e.Message}");
-                continue;
-            }
+            if (path != null) path.Send(_clock.ElapsedMilliseconds, buffer, 0, n);
+            else SendToDevice(buffer, n);
+        }
+    }
+
+    void SendToDevice(byte[] packet, int n)
+    {
+        try
+        {
+            _link.Send(packet, 0, n);
+        }
+        catch (SocketException e)
+        {
+            // UDP: a datagram that cannot leave is lost, and TCP above retransmits.
+            if (ToDevice.CountFailure() == 1) OnFirstError?.Invoke($"sending to the device at udp {_link.Device}: {e.Message}");
         }
     }
 
@@ -85,20 +106,28 @@ public sealed class TunBridge
     void DeviceToKernel(CancellationToken stop)
     {
         byte[] buffer = new byte[65536];
+        ImpairedPath? path = Link.Active ? new ImpairedPath(Link, 2) : null;
+        FromDeviceImpairment = path?.Counts;
         while (!stop.IsCancellationRequested)
         {
-            int n = _link.Receive(buffer, WaitMs);
+            while (path != null && path.TryTake(_clock.ElapsedMilliseconds, out var due)) WriteToKernel(due.Bytes, due.Bytes.Length);
+            int n = _link.Receive(buffer, Wait(path));
             if (n == 0 || !FromDevice.Accept(buffer, n)) continue;
             Capture(buffer, n);
-            try
-            {
-                _tun.Write(buffer, 0, n);
-            }
-            catch (IOException e)
-            {
-                if (FromDevice.CountFailure() == 1) OnFirstError?.Invoke(e.Message);
-                continue;
-            }
+            if (path != null) path.Send(_clock.ElapsedMilliseconds, buffer, 0, n);
+            else WriteToKernel(buffer, n);
+        }
+    }
+
+    void WriteToKernel(byte[] packet, int n)
+    {
+        try
+        {
+            _tun.Write(packet, 0, n);
+        }
+        catch (IOException e)
+        {
+            if (FromDevice.CountFailure() == 1) OnFirstError?.Invoke(e.Message);
         }
     }
 }

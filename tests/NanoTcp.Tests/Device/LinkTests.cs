@@ -61,9 +61,11 @@ public sealed class LinkTests : IDisposable
         string[] lines = status.TrimEnd('\n').Split('\n');
         Assert.StartsWith("NanoTcp 192.0.2.2 uptime_ms=", lines[0]);
         Assert.Contains(" capacity=8 in_use=0 listeners=5", lines[0]); // the listeners are not connections
-        Assert.Equal(new[] { "Slot", "State", "Local", "Peer", "Timer_ms" }, lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(new[] { "Slot", "State", "Recv-Q", "Send-Q", "Local", "Peer", "RTO_ms", "Cwnd", "Timer", "Timer_ms" },
+            lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         foreach (int port in new[] { 7, 9, 13, 19, 2019 })
-            Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, "LISTEN", var local, "*:*", "-"] && local == $"192.0.2.2:{port}");
+            Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, "LISTEN", "0", "0", var local, "*:*", "-", "-", "-", "-"]
+                && local == $"192.0.2.2:{port}");
         Assert.StartsWith("segments_in=0 segments_out=0 retransmissions=0 rsts_sent=0", lines[^2]);
         Assert.StartsWith("drop.short=0 drop.ip-version=0", lines[^1]);
     }

@@ -76,7 +76,7 @@ public sealed class SerialGapTests
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
 
-        // A well-formed 1500-byte packet: 20 + 20 bytes of headers and 1460 of data, more than the device's 1400-byte datagram buffer.
+        // A well-formed 1500-byte packet: 20 + 20 bytes of headers and 1460 of data, more than the device's 1472-byte datagram buffer.
         var big = new byte[1500];
         int n = Wire.Build(big, 0, Peer, DeviceAddress, 40000, 9, 1000, 0, TcpFlags.Syn, 65535, Array.Empty<byte>(), 0, 1460, 1);
         Assert.Equal(1500, n);
@@ -85,9 +85,9 @@ public sealed class SerialGapTests
         Wait.For(() => { lock (observed) return observed.Any(l => l.Contains(" DROP ")); }, "the engine's DROP");
         string[] lines;
         lock (observed) lines = observed.ToArray();
-        int cut = Array.FindIndex(lines, l => Regex.IsMatch(l, @"^\d+ - DATAGRAM-TRUNCATED len=1500 kept=1400$"));
+        int cut = Array.FindIndex(lines, l => Regex.IsMatch(l, @"^\d+ - DATAGRAM-TRUNCATED len=1500 kept=1472$"));
         Assert.True(cut >= 0, string.Join("\n", lines));
-        Assert.Matches(@" - DROP reason=ip-length len=1400", lines[cut + 1]);
+        Assert.Matches(@" - DROP reason=ip-length len=1472", lines[cut + 1]);
     }
 }
 

@@ -23,9 +23,9 @@ public class StatusTests
         string[] lines = output.ToString().Split('\n');
         Assert.StartsWith("NanoTcp 192.0.2.2 (link 127.0.0.1:", lines[0]);
         Assert.Contains("0 of 8 connections in use, 5 listeners", lines[0]); // listeners are not connections
-        Assert.Equal("Slot  State   Local Address:Port  Peer Address:Port  Timer", lines[1]);
+        Assert.Equal("Slot  State   Recv-Q  Send-Q  Local Address:Port  Peer Address:Port  RTO  Cwnd  Timer", lines[1]);
         for (int i = 0; i < Listeners.Length; i++)
-            Assert.Equal($"{i,-4}  LISTEN  {Listeners[i],-18}  *:*", lines[2 + i]);
+            Assert.Equal($"{i,-4}  LISTEN       0       0  {Listeners[i],-18}  *:*", lines[2 + i]);
         Assert.Equal("Counters", lines[8]);
         foreach (string counter in new[] { "segments_in", "segments_out", "retransmissions", "rsts_sent", "table_full", "dropped" })
             Assert.Matches($@"\b{counter} +\d+\b", output.ToString());
@@ -51,6 +51,11 @@ public class StatusTests
         JsonElement timeWait = Assert.Single(slots, s => s.GetProperty("state").GetString() == "TIME_WAIT");
         Assert.Equal("192.0.2.2:13", timeWait.GetProperty("local").GetString());
         Assert.InRange(timeWait.GetProperty("timer_ms").GetInt64(), 1, 4000);
+        Assert.Equal("2msl", timeWait.GetProperty("timer").GetString());
+        Assert.Equal(0, timeWait.GetProperty("recv_q").GetInt64());
+        Assert.Equal(0, timeWait.GetProperty("send_q").GetInt64());
+        Assert.True(timeWait.GetProperty("rto_ms").GetInt64() >= 200);
+        Assert.True(timeWait.GetProperty("cwnd").GetInt64() >= 1024);
         JsonElement counters = root.GetProperty("counters");
         Assert.True(counters.GetProperty("segments_in").GetInt64() >= 3);
         Assert.Equal(0, counters.GetProperty("drop.short").GetInt64());
@@ -108,6 +113,20 @@ public class StatusTests
         Assert.Contains("7     TIME_WAIT       0      12  192.0.2.2:13        192.0.2.1:40001    3870 ms", table);
         Assert.Contains("... and 4 more slots", table);
         Assert.Contains("drop.ip-version", table);
+
+        // Current firmware adds RTO_ms, Cwnd and the timer's name.
+        const string current =
+            "NanoTcp 192.0.2.2 uptime_ms=5123 capacity=8 in_use=1\n" +
+            "Slot State        Recv-Q Send-Q Local               Peer                  RTO_ms Cwnd   Timer      Timer_ms\n" +
+            "6    ESTABLISHED  0      1460   192.0.2.2:7         192.0.2.1:40002       400    2048   rto        212\n" +
+            "segments_in=12\n";
+        status = DeviceStatus.Parse(current, out error)!;
+        Assert.Null(error);
+        Assert.Equal("rto", status.Slots[0].TimerName);
+        Assert.Equal(400, status.Slots[0].Number("RTO_ms"));
+        table = StatusCommand.Table(status, IPEndPoint.Parse("127.0.0.1:9293"));
+        Assert.Contains("Slot  State        Recv-Q  Send-Q  Local Address:Port  Peer Address:Port     RTO  Cwnd  Timer", table);
+        Assert.Contains("6     ESTABLISHED       0    1460  192.0.2.2:7         192.0.2.1:40002    400 ms  2048  rto 212 ms", table);
 
         Assert.Null(DeviceStatus.Parse("hello", out error));
         Assert.NotNull(error);
