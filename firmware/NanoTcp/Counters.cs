@@ -19,5 +19,7 @@ namespace NanoTcp
         public long TimedOut;
         /// <summary>Timer entries examined by Tick: grows with expired timers, not with idle connections.</summary>
         public long TimerChecks;
+        /// <summary>Out-of-order segments kept in the receive buffer until the hole before them filled.</summary>
+        public long OutOfOrderQueued;
     }
 }

@@ -49,6 +49,13 @@ namespace NanoTcp
         public uint RcvAdv;
         public readonly ByteRing RcvBuf;
         public bool FinReceived;
+        /// <summary>Out-of-order ranges held (their edges live in the engine's table-wide array).</summary>
+        public byte OooCount;
+        /// <summary>The peer's FIN arrived beyond a hole, at OooFinSeq: taken when RCV.NXT reaches it.</summary>
+        public bool OooFin;
+        public uint OooFinSeq;
+        /// <summary>Both SYNs carried SACK-permitted (RFC 2018 §2): our ACKs report out-of-order ranges.</summary>
+        public bool SackOk;
 
         // Timers: absolute deadlines in ms, DeadlineHeap.Never when off.
         public long RtxAt, TimeWaitAt, FinWait2At, KeepAliveAt, DelAckAt;
@@ -64,6 +71,11 @@ namespace NanoTcp
 
         // Congestion control (RFC 5681).
         public int Cwnd, Ssthresh;
+        // Fast retransmit and fast recovery (RFC 5681 §3.2, NewReno RFC 6582).
+        public byte DupAcks;       // consecutive duplicate ACKs
+        public bool InRecovery;
+        /// <summary>RFC 6582 "recover": SND.MAX when recovery began; recovery ends when it is acknowledged.</summary>
+        public uint Recover;
 
         public bool AckNow;
 
@@ -101,10 +113,12 @@ namespace NanoTcp
             Iss = SndUna = SndNxt = SndWl1 = SndWl2 = SndMax = 0;
             SndWnd = MaxSndWnd = SndMss = 0; SndBufSeq = 0; SndBuf.Clear(); FinQueued = false; FinAcked = false;
             Irs = RcvNxt = RcvAdv = 0; RcvBuf.Clear(); FinReceived = false;
+            OooCount = 0; OooFin = false; OooFinSeq = 0; SackOk = false;
             RtxAt = TimeWaitAt = FinWait2At = KeepAliveAt = DelAckAt = DeadlineHeap.Never;
             Retries = 0; KeepAliveProbes = 0; SynTimedOut = false;
             Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
             Cwnd = 0; Ssthresh = 0; AckNow = false;
+            DupAcks = 0; InRecovery = false; Recover = 0;
         }
 
         /// <summary>The earliest armed timer.</summary>

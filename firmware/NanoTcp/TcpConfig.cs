@@ -38,6 +38,11 @@ namespace NanoTcp
         /// <summary>0 = ACK at once; otherwise the delayed-ACK timeout (RFC 9293 §3.8.6.3).</summary>
         public int DelayedAckMs = 0;
 
+        /// <summary>Offer and use SACK (RFC 2018): our ACKs report out-of-order data that is kept.</summary>
+        public bool Sack = true;
+        /// <summary>Once a listener's half-open slots are all taken, answer SYNs with SYN cookies (RFC 4987 §3.6) instead of recycling the oldest.</summary>
+        public bool SynCookies = true;
+
         /// <summary>RFC 5961 challenge ACKs allowed per second, across all connections.</summary>
         public int ChallengeAckLimit = 10;
 
@@ -75,6 +80,8 @@ namespace NanoTcp
                 case "mss": if (v < 64 || v > 65495) return false; Mss = v; return true;
                 case "delayed_ack_ms": DelayedAckMs = v; return true;
                 case "challenge_ack_limit": ChallengeAckLimit = v; return true;
+                case "sack": if (v > 1) return false; Sack = v == 1; return true;
+                case "syn_cookies": if (v > 1) return false; SynCookies = v == 1; return true;
             }
             return false;
         }

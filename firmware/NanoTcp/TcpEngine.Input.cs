@@ -87,6 +87,7 @@ namespace NanoTcp
             t.RcvNxt = _seg.Seq + 1; // the SYN; any data or FIN on it is not buffered: the peer sends it again
             InitSendSequence(now, t);
             SetPeerMss(t);
+            t.SackOk = _cfg.Sack && _seg.SackPermitted; // RFC 2018 §2: both SYNs must offer it
             t.SndWnd = _seg.Window;
             t.MaxSndWnd = _seg.Window;
             t.SndWl1 = _seg.Seq;
@@ -152,6 +153,7 @@ namespace NanoTcp
             t.Irs = _seg.Seq;
             t.RcvNxt = _seg.Seq + 1;
             SetPeerMss(t);
+            t.SackOk = _cfg.Sack && _seg.SackPermitted; // RFC 2018 §2: both SYNs must offer it
             if (ack)
             {
                 AcknowledgeUpTo(now, t, _seg.Ack);
@@ -251,7 +253,7 @@ namespace NanoTcp
             if (!t.InUse || t.State == TcpState.Closed) return;
 
             // Eighth: FIN, processed only when everything before it has been taken.
-            if (_seg.Has(TcpFlags.Fin) && accepted == _seg.PayloadLength && _seg.Seq + (uint)_seg.PayloadLength == t.RcvNxt)
+            if (FinInSequence(t, accepted))
                 FinArrives(now, t);
             else if (t.State == TcpState.FinWait1 && t.FinAcked)
                 SetState(now, t, TcpState.FinWait2);
@@ -405,7 +407,7 @@ namespace NanoTcp
             if (dataAcked > 0) Notify(t);
         }
 
-        /// <summary>Seventh step: in-order data goes to the receive buffer. Returns the bytes taken.</summary>
+        /// <summary>Seventh step: in-order data goes to the receive buffer, later data is kept for when the hole fills. Returns the segment's bytes taken.</summary>
         int TextArrives(long now, Tcb t)
         {
             if (_seg.PayloadLength == 0) return 0;
@@ -424,13 +426,16 @@ namespace NanoTcp
                 AbortConnection(now, t, "data-after-close");
                 return 0;
             }
-            if (_seg.Seq != t.RcvNxt)
-            {
-                t.AckNow = true; // out of order: not queued; a duplicate ACK tells the peer what we miss
-                return 0;
-            }
+            if (t.ReadShut) t.OooCount = 0; // nothing will be read: nothing is kept
+            if (_seg.Seq != t.RcvNxt) return QueueOutOfOrder(t); // kept in the free space; a duplicate ACK says what we miss
             int n = t.ReadShut ? _seg.PayloadLength : t.RcvBuf.Write(_seg.Buffer, _seg.PayloadOffset, _seg.PayloadLength);
             t.RcvNxt += (uint)n;
+            if (t.OooCount > 0)
+            {
+                int more = DeliverQueued(t);
+                if (more > 0) t.AckNow = true; // RFC 5681 §4.2: a segment that fills a hole is acknowledged at once
+                if (t.OooCount > 0) t.AckNow = true;           // a hole remains: say so at once (and in SACK blocks)
+            }
             if (_cfg.DelayedAckMs > 0 && t.DelAckAt == DeadlineHeap.Never && n < 2 * t.SndMss && !_seg.Has(TcpFlags.Fin))
                 t.DelAckAt = now + _cfg.DelayedAckMs; // RFC 9293 §3.8.6.3: at most one full segment unacknowledged
             else
