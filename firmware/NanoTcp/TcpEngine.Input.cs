@@ -55,11 +55,18 @@ namespace NanoTcp
         void ListenArrives(long now, Tcb l)
         {
             if (_seg.Has(TcpFlags.Rst)) { _counters.NoConnection++; return; }
-            if (_seg.Has(TcpFlags.Ack)) { ClosedArrives(now, "ack-to-listener"); return; }
+            if (_seg.Has(TcpFlags.Ack))
+            {
+                if (!_seg.Has(TcpFlags.Syn) && _cfg.SynCookies && CookieArrives(now, l)) return;
+                ClosedArrives(now, "ack-to-listener");
+                return;
+            }
             if (!_seg.Has(TcpFlags.Syn)) { _counters.NoConnection++; return; }
 
-            // Half-open connections may take at most SynBacklog slots per listener: the oldest makes room (SYN flood).
-            if (CountChildren(l, true) >= SynBacklog())
+            // Half-open connections may take at most SynBacklog slots per listener (SYN flood): beyond
+            // that a SYN gets a cookie and no slot, or without cookies the oldest half-open slot makes room.
+            bool halfOpenFull = CountChildren(l, true) >= SynBacklog();
+            if (halfOpenFull && !_cfg.SynCookies)
             {
                 Tcb oldest = Oldest(TcpState.SynReceived, TcpState.SynReceived, l.Slot);
                 if (oldest != null) RecycleSlot(now, oldest, "syn-backlog");
@@ -68,6 +75,11 @@ namespace NanoTcp
             {
                 LogNoSlot(now, "SYN-DROPPED", "accept-queue-full");
                 return; // the peer retransmits its SYN; by then the application may have accepted
+            }
+            if (halfOpenFull && _cfg.SynCookies)
+            {
+                SendSynCookie(now);
+                return;
             }
             Tcb t = Allocate(now, true);
             if (t == null)
