@@ -76,6 +76,8 @@ namespace NanoTcp
         public bool InRecovery;
         /// <summary>RFC 6582 "recover": SND.MAX when recovery began; recovery ends when it is acknowledged.</summary>
         public uint Recover;
+        /// <summary>Highest right edge the peer's SACK blocks have reported: a duplicate ACK must SACK beyond it (RFC 6675 §2).</summary>
+        public uint HighSacked;
 
         public bool AckNow;
 
@@ -118,7 +120,7 @@ namespace NanoTcp
             Retries = 0; KeepAliveProbes = 0; SynTimedOut = false;
             Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
             Cwnd = 0; Ssthresh = 0; AckNow = false;
-            DupAcks = 0; InRecovery = false; Recover = 0;
+            DupAcks = 0; InRecovery = false; Recover = 0; HighSacked = 0;
         }
 
         /// <summary>The earliest armed timer.</summary>

@@ -358,7 +358,14 @@ namespace NanoTcp
                 else SendChallengeAck(now, t, "ack-out-of-range");
                 return false;
             }
-            if (SeqNum.Gt(ack, t.SndUna)) AcknowledgeUpTo(now, t, ack);
+            if (SeqNum.Gt(ack, t.SndUna))
+            {
+                uint before = t.SndUna;
+                int cwndBefore = t.Cwnd;
+                AcknowledgeUpTo(now, t, ack);
+                NewAckArrived(now, t, before, cwndBefore);
+            }
+            else if (IsDuplicateAck(t, ack)) DuplicateAckArrived(now, t);
 
             // Window update (§3.10.7.4 fifth): only from a segment newer than the last one that set it.
             if (SeqNum.Lt(t.SndWl1, _seg.Seq) || (t.SndWl1 == _seg.Seq && SeqNum.Le(t.SndWl2, ack)))

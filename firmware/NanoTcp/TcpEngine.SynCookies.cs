@@ -93,6 +93,7 @@ namespace NanoTcp
             t.SndUna = cookie;
             t.SndNxt = cookie + 1;
             t.SndMax = cookie + 1;
+            t.Recover = cookie;
             t.SndBufSeq = cookie + 1;
             int mss = CookieMss[idx];
             t.SndMss = mss < _cfg.Mss ? mss : _cfg.Mss;

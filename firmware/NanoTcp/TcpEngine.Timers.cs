@@ -103,6 +103,7 @@ namespace NanoTcp
             int mss = t.SndMss > 0 ? t.SndMss : _cfg.Mss;
             t.Ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
             t.Cwnd = mss;
+            RecoveryOnTimeout(t);
             t.SndNxt = t.SndUna; // go back: resend from the first unacknowledged byte
             Output(now, t);      // its RTX line names the timeout that expired
             t.Rto.Backoff();

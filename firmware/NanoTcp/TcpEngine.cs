@@ -420,6 +420,7 @@ namespace NanoTcp
             t.SndUna = t.Iss;
             t.SndNxt = t.Iss;
             t.SndMax = t.Iss;
+            t.Recover = t.Iss; // RFC 6582: recover starts at the ISS
             t.SndBufSeq = t.Iss + 1;
             t.Cwnd = InitialWindow(_cfg.Mss);
             t.Ssthresh = 65535;
