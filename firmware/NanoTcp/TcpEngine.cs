@@ -9,7 +9,8 @@ namespace NanoTcp
     /// The engine is split by concern: this file holds the table and the socket API;
     /// TcpEngine.Input.cs "segment arrives" (RFC 9293 §3.10.7); TcpEngine.Output.cs what is sent;
     /// TcpEngine.Timers.cs the timers; TcpEngine.Log.cs the state log and its one choke point
-    /// for state changes, <see cref="SetState"/>.
+    /// for state changes, <see cref="SetState"/>; TcpEngine.Reassembly.cs out-of-order segments;
+    /// TcpEngine.Recovery.cs fast retransmit and recovery; TcpEngine.SynCookies.cs SYN cookies.
     /// </summary>
     public sealed partial class TcpEngine
     {

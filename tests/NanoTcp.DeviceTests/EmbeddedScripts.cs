@@ -30,6 +30,12 @@ namespace NanoTcp.DeviceTests
         public void CloseWithUnreadDataRst() { ScriptAssert.Passes("close-with-unread-data-rst.pkt", EmbeddedScripts.CloseWithUnreadDataRst); }
 
         [TestMethod]
+        public void FastRetransmitEarly() { ScriptAssert.Passes("fast-retransmit-early.pkt", EmbeddedScripts.FastRetransmitEarly); }
+
+        [TestMethod]
+        public void FastRetransmitNewreno() { ScriptAssert.Passes("fast-retransmit-newreno.pkt", EmbeddedScripts.FastRetransmitNewreno); }
+
+        [TestMethod]
         public void FinWait1StraightToTimeWait() { ScriptAssert.Passes("fin-wait-1-straight-to-time-wait.pkt", EmbeddedScripts.FinWait1StraightToTimeWait); }
 
         [TestMethod]
@@ -76,6 +82,9 @@ namespace NanoTcp.DeviceTests
 
         [TestMethod]
         public void OutOfOrderDupAck() { ScriptAssert.Passes("out-of-order-dup-ack.pkt", EmbeddedScripts.OutOfOrderDupAck); }
+
+        [TestMethod]
+        public void OutOfOrderSack() { ScriptAssert.Passes("out-of-order-sack.pkt", EmbeddedScripts.OutOfOrderSack); }
 
         [TestMethod]
         public void PassiveOpenDataClose() { ScriptAssert.Passes("passive-open-data-close.pkt", EmbeddedScripts.PassiveOpenDataClose); }
@@ -129,7 +138,10 @@ namespace NanoTcp.DeviceTests
         public void SoLingerZeroRst() { ScriptAssert.Passes("so-linger-zero-rst.pkt", EmbeddedScripts.SoLingerZeroRst); }
 
         [TestMethod]
-        public void SynFloodBacklog() { ScriptAssert.Passes("syn-flood-backlog.pkt", EmbeddedScripts.SynFloodBacklog); }
+        public void SynFloodCookies() { ScriptAssert.Passes("syn-flood-cookies.pkt", EmbeddedScripts.SynFloodCookies); }
+
+        [TestMethod]
+        public void SynFloodRecycleNoCookies() { ScriptAssert.Passes("syn-flood-recycle-no-cookies.pkt", EmbeddedScripts.SynFloodRecycleNoCookies); }
 
         [TestMethod]
         public void SynInEstablishedChallengeAck() { ScriptAssert.Passes("syn-in-established-challenge-ack.pkt", EmbeddedScripts.SynInEstablishedChallengeAck); }
@@ -200,7 +212,7 @@ namespace NanoTcp.DeviceTests
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    fcntl(3, F_GETFL) = O_RDWR|O_NONBLOCK\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "+0.05 < S. 0:0(0) ack 1 win 5792 <mss 1460>\n" +
@@ -242,15 +254,16 @@ namespace NanoTcp.DeviceTests
             "// when that happens, one round trip after it was called.\n" +
             "//\n" +
             "// connect() picks an ephemeral local port (from 49152); the peer is 192.0.2.1:8080.\n" +
-            "// Our SYN announces MSS 1024; the peer's SYN-ACK announces 1460, and we will send at most\n" +
-            "// min(1460, 1024) = 1024 bytes per segment.\n" +
+            "// Our SYN announces MSS 1024 and offers SACK (RFC 2018 \u00a72); the peer's SYN-ACK announces 1460\n" +
+            "// and does not take SACK up, so none is used. We will send at most min(1460, 1024) = 1024 bytes\n" +
+            "// per segment.\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
             "\n" +
             "// connect() blocks from 0 until the handshake completes at 0.100.\n" +
             "+0...0.100 connect(3, ..., ...) = 0\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "+0.1  < S. 0:0(0) ack 1 win 5792 <mss 1460>\n" +
@@ -392,6 +405,97 @@ namespace NanoTcp.DeviceTests
             "+0.05 < P. 1001:1051(50) ack 2 win 32792\n" +
             "+0    > R 2:2(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string FastRetransmitEarly =
+            "// Early retransmit: with fewer than four segments in flight, fewer duplicate ACKs are enough\n" +
+            "// (RFC 5827 \u00a73.1; RFC 5681 \u00a73.2; README \"Congestion control\").\n" +
+            "//\n" +
+            "// Fast retransmit waits for three duplicate ACKs, but a flight of two segments can produce only\n" +
+            "// one: with the default 2048-byte send buffer and a 1000-byte MSS that is every full flight, so\n" +
+            "// every loss would wait for the retransmission timeout. RFC 5827 \u00a73.1: \"the ER algorithm ... when\n" +
+            "// the number of outstanding segments is less than four [and] no new segments can be sent ...\n" +
+            "// the duplicate ACK threshold used to trigger a retransmission [is] reduced to ... (oseg - 1)\".\n" +
+            "//\n" +
+            "// NanoTcp does this only when both sides use SACK: then a duplicate ACK counts only if its SACK\n" +
+            "// blocks report data not reported before (RFC 6675 \u00a72), proof that a later segment arrived. An\n" +
+            "// ACK drawn by a duplicated or needlessly resent segment, or a duplicated ACK, SACKs nothing new\n" +
+            "// and counts for nothing. (Inbound SACK blocks are written relative to our ISN, like \"ack\".)\n" +
+            "//\n" +
+            "// Two segments leave; the first is lost; the second draws one duplicate ACK that SACKs it, and\n" +
+            "// with two segments outstanding and nothing new to send that is the threshold: the first\n" +
+            "// segment is sent again at once (why=dup-acks), not 1 s later. A copy of that same duplicate ACK\n" +
+            "// (the network duplicated it) SACKs nothing new: nothing more is sent.\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000,sackOK>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024,sackOK>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 2000) = 2000\n" +
+            "+0    > . 1:1001(1000) ack 1\n" +
+            "+0    > P. 1001:2001(1000) ack 1\n" +
+            "\n" +
+            "// The first segment is lost; the second's duplicate ACK, SACKing it, is enough.\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792 <nop,nop,sack 1001:2001>\n" +
+            "+0    > . 1:1001(1000) ack 1\n" +
+            "+0.01 < . 1:1(0) ack 1 win 32792 <nop,nop,sack 1001:2001>\n" +
+            "+0.1  < . 1:1(0) ack 2001 win 32792\n" +
+            "+1.5  %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
+        public const string FastRetransmitNewreno =
+            "// Fast retransmit and fast recovery with NewReno's partial ACKs (RFC 5681 \u00a73.2; RFC 6582 \u00a73.2;\n" +
+            "// README \"Congestion control\").\n" +
+            "//\n" +
+            "// RFC 5681 \u00a73.2: \"The TCP sender SHOULD use the 'fast retransmit' algorithm to detect and repair\n" +
+            "// loss, based on incoming duplicate ACKs ... After receiving 3 duplicate ACKs, TCP performs a\n" +
+            "// retransmission of what appears to be the missing segment, without waiting for the\n" +
+            "// retransmission timer to expire.\" A duplicate ACK (\u00a72) acknowledges nothing new, carries no\n" +
+            "// data and leaves the window unchanged while data is outstanding: each one means a later segment\n" +
+            "// arrived and the one at SND.UNA did not.\n" +
+            "//\n" +
+            "// Four 1000-byte segments leave at once (initial window 4 segments, RFC 5681 \u00a73.1); the first\n" +
+            "// and third are lost. Three duplicate ACKs: the first segment is resent at once (an RTX line,\n" +
+            "// why=dup-acks), ssthresh = FlightSize/2 = 2000 and cwnd = ssthresh + 3 segments = 5000, which\n" +
+            "// lets one new segment out. The next ACK covers the first two segments but not everything sent\n" +
+            "// before recovery began: a partial ACK, so NewReno (RFC 6582 \u00a73.2 step 6) resends the next\n" +
+            "// missing segment at once (why=partial-ack) instead of waiting 1 s for the RTO, and cwnd,\n" +
+            "// deflated by what was acknowledged, lets the last new segment out. The ACK of everything ends\n" +
+            "// recovery. Not one retransmission timeout.\n" +
+            "--snd_buf=8192\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "+0.1  write(4, ..., 6000) = 6000\n" +
+            "+0    > . 1:1001(1000) ack 1\n" +
+            "+0    > . 1001:2001(1000) ack 1\n" +
+            "+0    > . 2001:3001(1000) ack 1\n" +
+            "+0    > . 3001:4001(1000) ack 1\n" +
+            "\n" +
+            "// Segments 1 and 3 are lost: segments 2 and 4 each draw a duplicate ACK; a third follows.\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    < . 1:1(0) ack 1 win 32792\n" +
+            "+0    < . 1:1(0) ack 1 win 32792\n" +
+            "// Fast retransmit: the first segment at once, then one new segment (cwnd 5000).\n" +
+            "+0    > . 1:1001(1000) ack 1\n" +
+            "+0    > . 4001:5001(1000) ack 1\n" +
+            "\n" +
+            "// A partial ACK (segment 3 is still missing): resent at once, and the last new segment.\n" +
+            "+0.1  < . 1:1(0) ack 2001 win 32792\n" +
+            "+0    > . 2001:3001(1000) ack 1\n" +
+            "+0    > P. 5001:6001(1000) ack 1\n" +
+            "\n" +
+            "// Everything is acknowledged: recovery is over, no timer left running.\n" +
+            "+0.1  < . 1:1(0) ack 6001 win 32792\n" +
+            "+1.5  %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
         public const string FinWait1StraightToTimeWait =
             "// FIN_WAIT_1 -> TIME_WAIT directly: the peer's FIN and its ACK of our FIN arrive in one\n" +
@@ -1162,19 +1266,22 @@ namespace NanoTcp.DeviceTests
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
 
         public const string OutOfOrderDupAck =
-            "// A segment arrives out of order: duplicate ACK (RFC 9293 \u00a73.10.7.4 first and seventh steps,\n" +
-            "// \u00a73.3.1; README \"Out-of-order segments are not queued\").\n" +
+            "// A segment arrives out of order: it is kept, a duplicate ACK is sent, and it is delivered when\n" +
+            "// the hole fills (RFC 9293 \u00a73.10.7.4 seventh step, \u00a73.3.1; RFC 5681 \u00a74.2; README \"Out-of-order\n" +
+            "// segments are kept\").\n" +
             "//\n" +
-            "// The peer sends bytes 1..100 and 101..200; the first segment is lost (or late). The second\n" +
-            "// one is inside our window, so it is acceptable, but it does not start at RCV.NXT (1). RFC\n" +
-            "// 9293 lets a receiver either keep such a segment for later or drop it; NanoTcp does not queue\n" +
-            "// it (a small device keeps only its two buffers). Either way the receiver sends an ACK of\n" +
-            "// RCV.NXT at once: the same \"ack 1\" as before, a duplicate ACK, which tells the sender exactly\n" +
-            "// where the stream has a hole (RFC 5681 \u00a74.2: an out-of-order segment SHOULD get an immediate\n" +
-            "// ACK). Nothing is delivered until the hole is filled: read() would block.\n" +
+            "// The peer sends bytes 1..100, 101..200 and 201..300; the first segment is lost (or late). The\n" +
+            "// later ones are inside our window, so they are acceptable, but they do not start at RCV.NXT (1).\n" +
+            "// RFC 9293 lets a receiver either drop such segments or keep them for later; NanoTcp keeps them\n" +
+            "// in the receive buffer's free space, where they belong in the stream. Either way the receiver\n" +
+            "// answers each with an ACK of RCV.NXT at once: the same \"ack 1\" as before, a duplicate ACK, which\n" +
+            "// tells the sender where the stream has a hole (RFC 5681 \u00a74.2: an out-of-order segment SHOULD get\n" +
+            "// an immediate ACK). The window stays 2048: the kept bytes lie inside the window already offered.\n" +
+            "// Nothing is delivered until the hole is filled: read() would block.\n" +
             "//\n" +
-            "// When the missing segment arrives, RCV.NXT moves to 101; the segment we dropped must come\n" +
-            "// again, and then everything up to 200 has arrived and is acknowledged.\n" +
+            "// When the missing segment arrives, RCV.NXT moves past everything kept: one ACK of 301 at once\n" +
+            "// (RFC 5681 \u00a74.2: a segment that fills a hole is acknowledged immediately), and all 300 bytes can\n" +
+            "// be read. The peer need not send the kept segments again.\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
@@ -1185,25 +1292,63 @@ namespace NanoTcp.DeviceTests
             "+0    accept(3, ..., ...) = 4\n" +
             "+0    fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "\n" +
-            "// Bytes 101..200 arrive first: duplicate ACK \"ack 1\"; nothing to read.\n" +
+            "// Bytes 101..200 arrive first: duplicate ACK \"ack 1\" (no SACK blocks: the peer did not offer\n" +
+            "// SACK); the window is unchanged; nothing to read.\n" +
             "+0.1  < P. 101:201(100) ack 1 win 32792\n" +
-            "+0    > . 1:1(0) ack 1\n" +
+            "+0    > . 1:1(0) ack 1 win 2048 <>\n" +
             "+0    read(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)\n" +
             "// And again for every further segment beyond the hole.\n" +
             "+0.01 < P. 201:301(100) ack 1 win 32792\n" +
-            "+0    > . 1:1(0) ack 1\n" +
+            "+0    > . 1:1(0) ack 1 win 2048 <>\n" +
             "\n" +
-            "// The missing bytes 1..100: the hole is filled, ack 101.\n" +
+            "// The missing bytes 1..100: the hole is filled, and everything kept is delivered: ack 301.\n" +
             "+0.05 < . 1:101(100) ack 1 win 32792\n" +
-            "+0    > . 1:1(0) ack 101\n" +
-            "+0    read(4, ..., 1000) = 100\n" +
+            "+0    > . 1:1(0) ack 301 win 1748\n" +
+            "+0    read(4, ..., 1000) = 300\n" +
             "\n" +
-            "// The peer retransmits what we did not keep.\n" +
+            "// A late copy of a kept segment is old news: an ACK of what we have.\n" +
             "+0.2  < . 101:201(100) ack 1 win 32792\n" +
-            "+0    > . 1:1(0) ack 201\n" +
-            "+0    < P. 201:301(100) ack 1 win 32792\n" +
             "+0    > . 1:1(0) ack 301\n" +
-            "+0    read(4, ..., 1000) = 200\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
+        public const string OutOfOrderSack =
+            "// Out-of-order data reported in SACK blocks (RFC 2018 \u00a73\u20134; RFC 5681 \u00a74.2; README \"Out-of-order\n" +
+            "// segments are kept\").\n" +
+            "//\n" +
+            "// The peer offered SACK on its SYN (sackOK) and we offered it back, so every duplicate ACK also\n" +
+            "// says which bytes beyond the hole we hold: one block per kept range, \"sack left:right\" with the\n" +
+            "// right edge exclusive, and the block holding the segment that triggered the ACK first (RFC 2018\n" +
+            "// \u00a74: \"the first SACK block MUST specify the contiguous block of data containing the segment\n" +
+            "// which triggered this ACK\"). A SACK-aware sender then resends exactly the missing bytes.\n" +
+            "//\n" +
+            "// Here segments 101..200 and 301..400 arrive, two holes (1..100 and 201..300): two blocks, the\n" +
+            "// newest first. 201..300 fills the second hole and joins the two ranges into 101..400, reported\n" +
+            "// alone. 1..100 then fills the first hole: everything up to 400 is delivered, ack 401, no blocks.\n" +
+            "// The window (2048) never grows beyond the buffer's free space while data is kept in it.\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000,sackOK>\n" +
+            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "\n" +
+            "+0.1  < P. 101:201(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1 win 2048 <sack 101:201>\n" +
+            "+0.01 < P. 301:401(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1 win 2048 <sack 301:401 101:201>\n" +
+            "+0    read(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)\n" +
+            "\n" +
+            "// The second hole fills: one range, 101..400.\n" +
+            "+0.01 < P. 201:301(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 1 win 2048 <sack 101:401>\n" +
+            "\n" +
+            "// The first hole fills: all 400 bytes delivered at once, no blocks left to report.\n" +
+            "+0.01 < P. 1:101(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 401 win 1648 <>\n" +
+            "+0    read(4, ..., 1000) = 400\n" +
             "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
 
         public const string PassiveOpenDataClose =
@@ -1215,9 +1360,9 @@ namespace NanoTcp.DeviceTests
             "+0    bind(3, ..., ...) = 0\n" +
             "+0    listen(3, 1) = 0\n" +
             "\n" +
-            "// Three-way handshake. Our SYN-ACK carries MSS 1024 and the free receive buffer as window.\n" +
+            "// Three-way handshake. Our SYN-ACK carries MSS 1024, sackOK (the peer offered it) and the free receive buffer as window.\n" +
             "+0.1  < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n" +
-            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024>\n" +
+            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK>\n" +
             "+0.1  < . 1:1(0) ack 1 win 32792\n" +
             "+0    accept(3, ..., ...) = 4\n" +
             "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
@@ -1664,7 +1809,7 @@ namespace NanoTcp.DeviceTests
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "// connect() blocks from 0 until the refusal at 0.300.\n" +
             "+0...0.300 connect(3, ..., ...) = -1 ECONNREFUSED (Connection refused)\n" +
-            "+0    > S 0:0(0) <mss 1024>\n" +
+            "+0    > S 0:0(0) <mss 1024,sackOK>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "// A RST whose ACK does not acknowledge our SYN: ignored, nothing sent back.\n" +
@@ -1828,7 +1973,7 @@ namespace NanoTcp.DeviceTests
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n" +
-            "+0    > S 0:0(0) <mss 1024>\n" +
+            "+0    > S 0:0(0) <mss 1024,sackOK>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "// The peer's own SYN crosses ours: SYN_RECEIVED, and we send SYN,ACK.\n" +
@@ -1892,9 +2037,111 @@ namespace NanoTcp.DeviceTests
             "+0    > R 31:31(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
 
-        public const string SynFloodBacklog =
-            "// SYN floods: half-open connections must not exhaust the table or buffer data\n" +
-            "// (RFC 9293 \u00a73.10.7.2, \u00a73.8.3, \u00a73.10.8; RFC 4987; README \"Table full\", \"Security\").\n" +
+        public const string SynFloodCookies =
+            "// SYN floods are answered with SYN cookies once the half-open slots are taken: the flood costs\n" +
+            "// no slot, and a real client still completes its handshake (RFC 4987 \u00a73.6 \"SYN Cookies\"; RFC\n" +
+            "// 9293 \u00a73.10.7.2; README \"Table full\", \"SYN cookies\").\n" +
+            "//\n" +
+            "// RFC 4987 \u00a73.6: \"SYN cookies ... [encode] the state in the SYN-ACK's ISN ... the server does not\n" +
+            "// need to [keep] any state for the half-open connection\". Half-open connections take at most\n" +
+            "// syn_backlog slots per listener (by default half the slots the listeners leave free: 3 of the 6\n" +
+            "// here, with 7 slots and one listener). Beyond that, a SYN is answered with a SYN-ACK whose\n" +
+            "// sequence number is a cookie: a keyed hash of the 4-tuple, the client's ISN and a 64-second time\n" +
+            "// bucket, with the peer's MSS and SACK permission packed in. No slot is taken and nothing is\n" +
+            "// retransmitted (a SYN-COOKIE line in the log, counted as syn_cookies_sent). When an ACK arrives\n" +
+            "// whose SEG.ACK - 1 is a valid cookie, the connection is built from it (a SYN-COOKIE line on the\n" +
+            "// new slot, then LISTEN -> SYN_RECEIVED -> ESTABLISHED) and works like any other. An ACK whose\n" +
+            "// cookie does not check out is answered with RST, like any ACK to a listener.\n" +
+            "//\n" +
+            "// Unlike recycling the oldest half-open slot (syn-flood-recycle-no-cookies.pkt), nothing a flood\n" +
+            "// sends can evict the real client: its SYN costs the engine nothing until its ACK comes back.\n" +
+            "//\n" +
+            "// The flood comes from ports 50001..50005 of the peer; \"%{ peer_port = N }%\" makes the lines\n" +
+            "// that follow speak for the connection from port N (and the assert lines check that one).\n" +
+            "--capacity=7\n" +
+            "--syn_max_retries=1\n" +
+            "--rto_initial_ms=1000\n" +
+            "--rto_min_ms=1000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 4) = 0\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "\n" +
+            "// Flood SYNs 1 to 3 take the three half-open slots. Nothing is buffered before the handshake\n" +
+            "// completes: the first carries 20 bytes, and its SYN-ACK acknowledges the SYN only (ack 1).\n" +
+            "0.100 %{ peer_port = 50001 }%\n" +
+            "+0    < S 0:20(20) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0    %{ assert tcpi_state == TCP_SYN_RECV }%\n" +
+            "0.200 %{ peer_port = 50002 }%\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "0.300 %{ peer_port = 50003 }%\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0    accept(3, ..., ...) = -1 EAGAIN (Resource temporarily unavailable)\n" +
+            "\n" +
+            "// Flood SYN 4: the half-open slots are all taken: a cookie SYN-ACK, and no slot. The SYN from\n" +
+            "// 50001 keeps its slot: nothing is recycled.\n" +
+            "0.400 %{ peer_port = 50004 }%\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    %{ peer_port = 50001 }%\n" +
+            "+0    %{ assert tcpi_state == TCP_SYN_RECV }%\n" +
+            "\n" +
+            "// A flood ACK that guesses a cookie (ack 1 of a SYN-ACK it never got) is refused with RST.\n" +
+            "0.450 %{ peer_port = 50005 }%\n" +
+            "+0    < . 1:1(0) ack 1 win 32792\n" +
+            "+0    > R 1:1(0)\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "\n" +
+            "// A genuine client (port 40000) during the flood: a cookie SYN-ACK, offering SACK back as it\n" +
+            "// did, with no slot taken yet. Its ACK returns the cookie: the connection is built, ESTABLISHED\n" +
+            "// at once, and accepted; it works like any other.\n" +
+            "0.500 %{ peer_port = 40000 }%\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000,sackOK>\n" +
+            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK>\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0.05 < . 1:1(0) ack 1 win 32792\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    < P. 1:21(20) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 21\n" +
+            "+0    read(4, ..., 100) = 20\n" +
+            "// The MSS came back in the cookie: 1000 (the client's), so 1000-byte segments.\n" +
+            "+0    write(4, ..., 1500) = 1500\n" +
+            "+0    > . 1:1001(1000) ack 21\n" +
+            "+0    > P. 1001:1501(500) ack 21\n" +
+            "+0.05 < . 21:21(0) ack 1501 win 32792\n" +
+            "\n" +
+            "// Nobody answers the flood's SYN-ACKs: the three half-open slots retransmit once, 1 s after they\n" +
+            "// were sent; the cookie SYN-ACK to 50004 is never resent (no state was kept)...\n" +
+            "1.100 %{ peer_port = 50001 }%\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "1.200 %{ peer_port = 50002 }%\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "1.300 %{ peer_port = 50003 }%\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "// ...and 2 s later (the doubled timeout) each half-open connection is dropped, silently.\n" +
+            "3.300 %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "+0    %{ peer_port = 50001 }%\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
+            "\n" +
+            "// The flood is gone; the genuine connection is untouched.\n" +
+            "+0    %{ peer_port = 40000 }%\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
+        public const string SynFloodRecycleNoCookies =
+            "// SYN floods without SYN cookies (--syn_cookies=0): half-open connections must not exhaust the\n" +
+            "// table or buffer data (RFC 9293 \u00a73.10.7.2, \u00a73.8.3, \u00a73.10.8; RFC 4987 \u00a73.4 \"Increasing Backlog\",\n" +
+            "// \u00a73.5 \"Recycling the Oldest Half-Open TCB\"; README \"Table full\", \"Security\").\n" +
+            "//\n" +
+            "// With cookies on (the default) the listener answers a full backlog with a cookie instead\n" +
+            "// (syn-flood-cookies.pkt); this script shows the fallback, where the oldest half-open slot is\n" +
+            "// recycled. Its weakness is visible below: a real client's half-open slot can be recycled too,\n" +
+            "// if enough flood SYNs arrive before its ACK.\n" +
             "//\n" +
             "// A SYN flood sends SYNs (often from forged addresses) and never completes the handshake. Each\n" +
             "// SYN makes the listener create a half-open connection in SYN_RECEIVED and send a SYN-ACK that\n" +
@@ -1916,6 +2163,7 @@ namespace NanoTcp.DeviceTests
             "// The flood comes from ports 50001..50004 of the peer; \"%{ peer_port = N }%\" makes the lines\n" +
             "// that follow speak for the connection from port N (and the assert lines check that one).\n" +
             "--capacity=7\n" +
+            "--syn_cookies=0\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
@@ -2135,8 +2383,9 @@ namespace NanoTcp.DeviceTests
             "// RFC 6528); the script shows every sequence number relative to it, as Wireshark does.\n" +
             "//\n" +
             "// The SYN-ACK carries our MSS option (\u00a73.7.1) and our receive window, the free space of the\n" +
-            "// 2048-byte receive buffer. The peer's wscale and sackOK options are understood but not\n" +
-            "// negotiated: we answer with MSS alone, so neither side scales its window.\n" +
+            "// 2048-byte receive buffer. The peer offered SACK (sackOK, RFC 2018 \u00a72), so we offer it back:\n" +
+            "// from now on our ACKs report out-of-order data we keep. Its wscale is understood but not\n" +
+            "// negotiated: we send no wscale, so neither side scales its window (RFC 7323 \u00a72.2).\n" +
             "//\n" +
             "// The assert lines check the state of this script's connection (the 4-tuple\n" +
             "// 192.168.0.1:8080 <-> 192.0.2.1:40000). The listening socket is not that connection, so\n" +
@@ -2150,7 +2399,7 @@ namespace NanoTcp.DeviceTests
             "// 1. SYN: a new connection is born from the listener, in SYN_RECEIVED (Linux: TCP_SYN_RECV).\n" +
             "+0.1  < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n" +
             "// 2. SYN-ACK, at once.\n" +
-            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024>\n" +
+            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_RECV }%\n" +
             "\n" +
             "// Nothing completes yet: accept() has nothing to return while the connection is half-open.\n" +
