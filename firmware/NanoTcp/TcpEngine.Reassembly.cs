@@ -124,7 +124,9 @@ namespace NanoTcp
                     t.OooFinSeq = fin;
                 }
             }
-            return t.OooFin && t.OooFinSeq == t.RcvNxt;
+            if (!t.OooFin || t.OooFinSeq != t.RcvNxt) return false;
+            t.OooFin = false;
+            return true;
         }
 
         /// <summary>The i-th kept range, most recent first, for the SACK option.</summary>
