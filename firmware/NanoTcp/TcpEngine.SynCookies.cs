@@ -89,12 +89,9 @@ namespace NanoTcp
             t.Irs = clientIsn;
             t.RcvNxt = _seg.Seq;
             InitSendSequence(now, t);
-            t.Iss = cookie; // our SYN-ACK's sequence number was the cookie
-            t.SndUna = cookie;
+            SetIss(t, cookie); // our SYN-ACK's sequence number was the cookie, and it was sent
             t.SndNxt = cookie + 1;
             t.SndMax = cookie + 1;
-            t.Recover = cookie;
-            t.SndBufSeq = cookie + 1;
             int mss = CookieMss[idx];
             t.SndMss = mss < _cfg.Mss ? mss : _cfg.Mss;
             t.Cwnd = InitialWindow(t.SndMss);

@@ -113,7 +113,7 @@ public class LossyTransferTests
     [Theory]
     [InlineData(1, 0.0, 0.05, 0, 200)]   // reordering alone: nothing waits for the timer
     [InlineData(2, 0.05, 0.0, 0, 200)]   // 5 % loss: every loss repaired by fast retransmit
-    [InlineData(3, 0.10, 0.05, 6, 3000)] // 10 % loss (retransmissions and window updates lost too) and reordering
+    [InlineData(3, 0.10, 0.05, 8, 3000)] // 10 % loss (retransmissions and window updates lost too) and reordering
     public void BulkTransferArrivesWholeAndLossesAreRepairedWithoutTheTimer(int seed, double loss, double reorder, int maxTimeouts, int maxMs)
     {
         NullLog.Print = Environment.GetEnvironmentVariable("LOSSY_PRINT") == "1";
