@@ -80,7 +80,7 @@ namespace NanoTcp
             }
             if (halfOpenFull && _cfg.SynCookies)
             {
-                SendSynCookie(now);
+                SendSynCookie(now, l);
                 return;
             }
             Tcb t = Allocate(now, true);
@@ -96,6 +96,7 @@ namespace NanoTcp
             t.RemotePort = _seg.SrcPort;
             t.Listener = l.Slot;
             t.Passive = true;
+            InheritOptions(l, t);
             t.State = TcpState.Listen; // a child starts as a copy of its listener
             t.Irs = _seg.Seq;
             t.RcvNxt = _seg.Seq + 1; // the SYN; any data or FIN on it is not buffered: the peer sends it again
@@ -103,7 +104,7 @@ namespace NanoTcp
             InitSendSequence(now, t);
             if (_reopening) InheritTimeWait(t);
             SetPeerMss(t);
-            t.SackOk = _cfg.Sack && _seg.SackPermitted; // RFC 2018 §2: both SYNs must offer it
+            t.SackOk = _cfg.Sack && _seg.SackPermitted && !t.NoOpt; // RFC 2018 §2: both SYNs must offer it
             t.SndWnd = _seg.Window;
             t.MaxSndWnd = _seg.Window;
             t.SndWl1 = _seg.Seq;
@@ -228,7 +229,7 @@ namespace NanoTcp
             // Our SYN advertised the whole buffer before RCV.NXT was known: that is the right edge now.
             t.RcvAdv = t.RcvNxt + (uint)t.RcvBuf.Free;
             SetPeerMss(t);
-            t.SackOk = _cfg.Sack && _seg.SackPermitted; // RFC 2018 §2: both SYNs must offer it
+            t.SackOk = _cfg.Sack && _seg.SackPermitted && !t.NoOpt; // RFC 2018 §2: both SYNs must offer it
             if (ack)
             {
                 AcknowledgeUpTo(now, t, _seg.Ack);
@@ -587,6 +588,14 @@ namespace NanoTcp
         /// <summary>Eighth step: the peer's FIN.</summary>
         void FinArrives(long now, Tcb t)
         {
+            if (t.FinReceived)
+            {
+                // The peer's FIN was taken already: a second one at RCV.NXT ends nothing new. It is
+                // acknowledged where RCV.NXT stands (as BSD and Linux do), not counted again.
+                t.AckNow = true;
+                if (t.State == TcpState.TimeWait) t.TimeWaitAt = now + 2L * _cfg.MslMs;
+                return;
+            }
             t.RcvNxt++;
             t.FinReceived = true;
             t.AckNow = true;

@@ -21,19 +21,19 @@ namespace NanoTcp
         long _lastCookieBucket = long.MinValue / 2;
 
         /// <summary>The half-open slots are all taken: answer this SYN with a cookie, keeping no state.</summary>
-        void SendSynCookie(long now)
+        void SendSynCookie(long now, Tcb l)
         {
             int peerMss = _seg.Mss > 0 ? _seg.Mss : 536;
             int idx = 0;
             for (int i = 1; i < CookieMss.Length; i++) if (CookieMss[i] <= peerMss) idx = i;
-            bool sack = _cfg.Sack && _seg.SackPermitted;
+            bool sack = _cfg.Sack && _seg.SackPermitted && !l.NoOpt;
             long bucket = now / CookieBucketMs;
             uint cookie = Cookie(bucket, _seg.Seq, idx, sack);
             _lastCookieBucket = bucket;
 
             uint ack = _seg.Seq + 1; // the SYN only: data on a SYN is not kept (the peer sends it again)
-            int window = _cfg.RcvBuf > 65535 ? 65535 : _cfg.RcvBuf;
-            int optLen = WriteSynOptions(_options, sack);
+            int window = CookieWindow(l);
+            int optLen = l.NoOpt ? 0 : WriteSynOptions(_options, sack); // TCP_NOOPT on the listener: none
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, _seg.SrcAddr, _seg.DstPort, _seg.SrcPort,
                 cookie, ack, TcpFlags.Syn | TcpFlags.Ack, window, _options, optLen, 0, _ipId++);
             _counters.SegmentsOut++;
@@ -85,6 +85,7 @@ namespace NanoTcp
             t.RemotePort = _seg.SrcPort;
             t.Listener = l.Slot;
             t.Passive = true;
+            InheritOptions(l, t);
             t.State = TcpState.Listen; // a child starts as a copy of its listener
             t.Irs = clientIsn;
             t.RcvNxt = _seg.Seq;
@@ -100,7 +101,7 @@ namespace NanoTcp
             t.MaxSndWnd = _seg.Window;
             t.SndWl1 = clientIsn;
             t.SndWl2 = cookie;
-            t.RcvAdv = t.RcvNxt + (uint)(_cfg.RcvBuf > 65535 ? 65535 : _cfg.RcvBuf); // the window the cookie's SYN-ACK offered
+            t.RcvAdv = t.RcvNxt + (uint)CookieWindow(l); // the window the cookie's SYN-ACK offered
             if (_log.Enabled)
             {
                 Prefix(now, t).Str(" SYN-COOKIE").Key("rx").Flags(_seg.Flags).Key("seq").Int(_seg.Seq - t.Irs)
@@ -115,6 +116,13 @@ namespace NanoTcp
                 UpdateTimer(t);
             }
             return true;
+        }
+
+        /// <summary>The window a cookie's SYN-ACK offers: a new connection's whole buffer, as SO_RCVBUF on the listener allows.</summary>
+        int CookieWindow(Tcb l)
+        {
+            int w = l.RcvLimit < _cfg.RcvBuf ? l.RcvLimit : _cfg.RcvBuf;
+            return w > 65535 ? 65535 : w;
         }
 
         /// <summary>The cookie for a SYN from the current segment's 4-tuple with this client ISN, sent in this bucket.</summary>
