@@ -653,6 +653,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "\n" +
             "\n" +
             "\n" +
+            "--strict_end=1\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
@@ -693,6 +694,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "\n" +
             "\n" +
             "--snd_buf=8192\n" +
+            "--strict_end=1\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
@@ -1764,6 +1766,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "\n" +
             "\n" +
             "\n" +
+            "--strict_end=1\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +

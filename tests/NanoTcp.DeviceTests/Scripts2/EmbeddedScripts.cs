@@ -498,6 +498,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
+            "--strict_end=1\n" +
             "\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +

@@ -235,4 +235,27 @@ public class RecoveryTests
         Assert.Equal(Total, read);
         Assert.True(h.Engine.Counters.OutOfOrderQueued > 0);
     }
+
+    [Fact]
+    public void TcpNoOptTurnsSackOffAndACookieInheritsIt()
+    {
+        var h = new Harness(c => c.SynBacklog = 1);
+        int l = h.Engine.Listen(0, Port, 4);
+        Assert.Equal(0, h.Engine.SetOption(0, l, SocketOption.NoOpt, 1));
+        byte[] sackOk = { 2, 4, 3, 0xE8, 4, 2, 1, 1 };
+        h.InjectBytes(Packets.FromPeer(TcpFlags.Syn, PeerIsn, 0, PeerPort, Port, options: sackOk));
+        var synAck = h.TakeOnly();
+        Assert.Equal(40, synAck.PayloadOffset - 0); // 20 + 20: no options at all
+        // Beyond the one half-open slot: a cookie, with no options either; its connection keeps TCP_NOOPT.
+        h.InjectBytes(Packets.FromPeer(TcpFlags.Syn, 9000, 0, PeerPort + 1, Port, options: sackOk));
+        var cookie = h.TakeOnly();
+        Assert.Equal(40, cookie.PayloadOffset);
+        h.Inject(TcpFlags.Ack, 9001, cookie.Seq + 1, PeerPort + 1, Port);
+        Assert.Equal(TcpState.Established, h.StateOf(Port, PeerPort + 1));
+        h.InjectData(TcpFlags.Ack, 9101, cookie.Seq + 1, PeerPort + 1, Port, Packets.Pattern(100));
+        var dup = h.TakeOnly();
+        Assert.Equal(9001u, dup.Ack);
+        Assert.Equal(0, dup.SackBlocks); // SACK was not negotiated
+        Assert.Equal(40, dup.PayloadOffset);
+    }
 }
