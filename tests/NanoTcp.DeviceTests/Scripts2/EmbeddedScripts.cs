@@ -494,7 +494,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "\n" +
-            "--capacity=7\n" +
+            "--capacity=6\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
@@ -601,7 +601,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "--strict_end=1\n" +
-            "--capacity=7\n" +
+            "--capacity=6\n" +
             "--syn_cookies=0\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
@@ -765,7 +765,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "--strict_end=1\n" +
-            "--capacity=3\n" +
+            "--capacity=2\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +
