@@ -11,6 +11,7 @@ namespace NanoTcp.Device
     ///     6    ESTABLISHED  0      1460   192.0.2.2:7         192.0.2.1:40002       400    2048   rto        212
     ///     7    TIME_WAIT    0      0      192.0.2.2:13        192.0.2.1:40001       1000   4096   2msl       3870
     ///     segments_in=12 segments_out=9 retransmissions=0 rsts_sent=0 challenge_acks=0 recycled=0 table_full=0 timed_out=0 unroutable=0 dropped=2
+    ///     syn_cookies_sent=0 syn_cookies_ok=0 syn_cookies_bad=0 out_of_order=0 fast_retransmits=0
     ///     drop.short=1 drop.ip-version=1 drop.ip-header=0 ...
     ///
     /// Free slots are left out. Recv-Q is the bytes not yet read, Send-Q the bytes not yet
@@ -100,6 +101,9 @@ namespace NanoTcp.Device
                 .Key("challenge_acks").Int(c.ChallengeAcks).Key("recycled").Int(c.SlotsRecycled)
                 .Key("table_full").Int(c.TableFull).Key("timed_out").Int(c.TimedOut)
                 .Key("unroutable").Int(router.Unroutable).Key("dropped").Int(c.Dropped).Line();
+            t.Str("syn_cookies_sent=").Int(c.SynCookiesSent).Key("syn_cookies_ok").Int(c.SynCookiesAccepted)
+                .Key("syn_cookies_bad").Int(c.SynCookiesRejected).Key("out_of_order").Int(c.OutOfOrderQueued)
+                .Key("fast_retransmits").Int(c.FastRetransmits).Line();
             for (int r = 1; r < DropReason.Count; r++)
             {
                 if (r > 1) t.Char(' ');

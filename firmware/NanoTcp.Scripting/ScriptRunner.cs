@@ -230,11 +230,38 @@ namespace NanoTcp.Scripting
             int optionsLength = p.OptionBytes.Length;
             byte[] packet = new byte[Wire.HeaderLength(optionsLength) + p.Length]; // payload: zeros
             uint ack = p.HasAck ? unchecked((uint)p.Ack + iss) : 0;
+            byte[] options = SackRelativeToIss(p.OptionBytes);
             int window = p.HasWindow ? p.Window : DefaultWindow;
             int length = Wire.Build(packet, 0, script.RemoteAddress, script.LocalAddress, peerPort, enginePort,
-                (uint)p.Seq, ack, p.Flags, window, p.OptionBytes, optionsLength, p.Length, ipId++);
+                (uint)p.Seq, ack, p.Flags, window, options, optionsLength, p.Length, ipId++);
             engine.Input(Now, packet, 0, length);
             RetryPending();
+        }
+
+        /// <summary>
+        /// Inbound SACK blocks are written relative to the engine's ISN, like the ack field (as in
+        /// packetdrill): a copy of the options with the ISN added to each edge.
+        /// </summary>
+        byte[] SackRelativeToIss(byte[] options)
+        {
+            byte[] copy = null;
+            int i = 0;
+            while (i < options.Length)
+            {
+                int kind = options[i];
+                if (kind == TcpOption.Eol) break;
+                if (kind == TcpOption.Nop || i + 1 >= options.Length) { i++; continue; }
+                int len = options[i + 1];
+                if (len < 2) break;
+                if (kind == TcpOption.Sack)
+                {
+                    if (copy == null) { copy = new byte[options.Length]; System.Array.Copy(options, copy, options.Length); }
+                    for (int k = i + 2; k + 4 <= i + len && k + 4 <= copy.Length; k += 4)
+                        Wire.WriteU32(copy, k, unchecked(Wire.ReadU32(copy, k) + iss));
+                }
+                i += len;
+            }
+            return copy != null ? copy : options;
         }
 
         /// <summary>Waits for the next outbound packet and checks it against p. Returns the time later relative times count from.</summary>

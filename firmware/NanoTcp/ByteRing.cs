@@ -31,6 +31,32 @@ namespace NanoTcp
             return n;
         }
 
+        /// <summary>
+        /// Copies up to length bytes into the free space, `from` bytes past the last byte, without
+        /// counting them (out-of-order data kept until the bytes before it arrive; <see cref="Commit"/>
+        /// counts them then). Returns how many fitted.
+        /// </summary>
+        public int WriteAt(int from, byte[] src, int offset, int length)
+        {
+            int room = Free - from;
+            if (from < 0 || room <= 0 || length <= 0) return 0;
+            int n = length < room ? length : room;
+            int start = (_head + _count + from) % _data.Length;
+            int first = n < _data.Length - start ? n : _data.Length - start;
+            System.Array.Copy(src, offset, _data, start, first);
+            if (n > first) System.Array.Copy(src, offset + first, _data, 0, n - first);
+            return n;
+        }
+
+        /// <summary>Counts n bytes already placed past the last byte by <see cref="WriteAt"/>; returns how many (at most Free).</summary>
+        public int Commit(int n)
+        {
+            if (n > Free) n = Free;
+            if (n <= 0) return 0;
+            _count += n;
+            return n;
+        }
+
         /// <summary>Copies length bytes starting at `from` bytes after the head, without removing them.</summary>
         public void Peek(int from, byte[] dst, int offset, int length)
         {
@@ -55,8 +81,7 @@ namespace NanoTcp
             if (n > _count) n = _count;
             if (n <= 0) return;
             _head = (_head + n) % _data.Length;
-            _count -= n;
-            if (_count == 0) _head = 0;
+            _count -= n; // _head stays where it is even when empty: bytes placed by WriteAt lie beyond it
         }
     }
 }

@@ -19,5 +19,15 @@ namespace NanoTcp
         public long TimedOut;
         /// <summary>Timer entries examined by Tick: grows with expired timers, not with idle connections.</summary>
         public long TimerChecks;
+        /// <summary>Out-of-order segments kept in the receive buffer until the hole before them filled.</summary>
+        public long OutOfOrderQueued;
+        /// <summary>SYN-ACKs sent as SYN cookies (the listener's half-open slots were all taken).</summary>
+        public long SynCookiesSent;
+        /// <summary>Connections built from a returned cookie.</summary>
+        public long SynCookiesAccepted;
+        /// <summary>ACKs to a listener, while cookies were in use, whose cookie did not check out (answered with RST).</summary>
+        public long SynCookiesRejected;
+        /// <summary>Segments resent after duplicate ACKs or a partial ACK, without waiting for the RTO (RFC 5681 §3.2, RFC 6582).</summary>
+        public long FastRetransmits;
     }
 }

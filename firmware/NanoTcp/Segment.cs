@@ -32,6 +32,9 @@ namespace NanoTcp
         /// <summary>Window-scale shift, -1 when absent.</summary>
         public int WindowScale;
         public bool SackPermitted;
+        /// <summary>SACK blocks (RFC 2018 §3): left and right edges, SackBlocks pairs of them.</summary>
+        public readonly uint[] SackEdges = new uint[8];
+        public int SackBlocks;
         public bool HasTimestamps;
         public uint TsVal, TsEcr;
 
@@ -57,7 +60,7 @@ namespace NanoTcp
         public void Clear()
         {
             SrcAddr = DstAddr = 0; SrcPort = DstPort = 0; Seq = Ack = 0; Flags = 0; Window = 0;
-            Ttl = IpId = 0; Mss = 0; WindowScale = -1; SackPermitted = false; HasTimestamps = false;
+            Ttl = IpId = 0; Mss = 0; WindowScale = -1; SackPermitted = false; SackBlocks = 0; HasTimestamps = false;
             TsVal = TsEcr = 0; Buffer = null; OptionsOffset = OptionsLength = 0; PayloadOffset = PayloadLength = 0;
         }
     }

@@ -82,6 +82,24 @@ namespace NanoTcp
 
         // Congestion control (RFC 5681).
         public int Cwnd, Ssthresh;
+        // Loss recovery: out-of-order ranges (RFC 9293 §3.10.7.4), SACK (RFC 2018), fast
+        // retransmit and NewReno (RFC 5681 §3.2, RFC 6582), packed in one word beside three numbers.
+        int _loss; // bits 0-2 OooCount, 3-10 DupAcks, 11 OooFin, 12 SackOk, 13 InRecovery
+        /// <summary>Out-of-order ranges held (their edges live in the engine's table-wide array).</summary>
+        public int OooCount { get { return _loss & 7; } set { _loss = (_loss & ~7) | (value & 7); } }
+        /// <summary>Consecutive duplicate ACKs (at most 255).</summary>
+        public int DupAcks { get { return (_loss >> 3) & 0xFF; } set { _loss = (_loss & ~(0xFF << 3)) | ((value & 0xFF) << 3); } }
+        /// <summary>The peer's FIN arrived beyond a hole, at OooFinSeq: taken when RCV.NXT reaches it.</summary>
+        public bool OooFin { get { return (_loss & (1 << 11)) != 0; } set { LossBit(11, value); } }
+        /// <summary>Both SYNs carried SACK-permitted (RFC 2018 §2): our ACKs report out-of-order ranges.</summary>
+        public bool SackOk { get { return (_loss & (1 << 12)) != 0; } set { LossBit(12, value); } }
+        public bool InRecovery { get { return (_loss & (1 << 13)) != 0; } set { LossBit(13, value); } }
+        void LossBit(int bit, bool on) { if (on) _loss |= 1 << bit; else _loss &= ~(1 << bit); }
+        public uint OooFinSeq;
+        /// <summary>RFC 6582 "recover": SND.MAX when recovery began; recovery ends when it is acknowledged.</summary>
+        public uint Recover;
+        /// <summary>Highest right edge the peer's SACK blocks have reported: a duplicate ACK must SACK beyond it (RFC 6675 §2).</summary>
+        public uint HighSacked;
 
         // Yes/no state, one bit each in one word: a slot is small on a device where every field
         // takes a heap cell of its own.
@@ -232,6 +250,7 @@ namespace NanoTcp
             KeepIdleMs = KeepIntervalMs = KeepCount = 0; UserTimeoutMs = 0; KeepInitMs = 0;
             RcvLimit = SndLimit = 0; StalledSince = 0;
             ChallengeSecond = -1; ChallengeCount = 0;
+            _loss = 0; OooFinSeq = 0; Recover = 0; HighSacked = 0;
             ReopenedTimeWaitAt = DeadlineHeap.Never;
             ReopenedIss = ReopenedIrs = ReopenedSndMax = ReopenedRcvNxt = 0;
         }

@@ -56,6 +56,11 @@ namespace NanoTcp
         /// <summary>RFC 9293 §3.8.6.3, MUST-40: an ACK is delayed by less than 0.5 seconds.</summary>
         public const int DelayedAckLimitMs = 500;
 
+        /// <summary>Offer and use SACK (RFC 2018): our ACKs report out-of-order data that is kept.</summary>
+        public bool Sack = true;
+        /// <summary>Once a listener's half-open slots are all taken, answer SYNs with SYN cookies (RFC 4987 §3.6) instead of recycling the oldest.</summary>
+        public bool SynCookies = true;
+
         /// <summary>RFC 5961 challenge ACKs each connection may send per second.</summary>
         public int ChallengeAckLimit = 10;
         /// <summary>
@@ -100,6 +105,8 @@ namespace NanoTcp
                 case "mss": if (v < 64 || v > 65495) return false; Mss = v; return true;
                 case "delayed_ack_ms": DelayedAckMs = v; return true; // Validate explains a value of 500 or more
                 case "challenge_ack_limit": ChallengeAckLimit = v; return true;
+                case "sack": if (v > 1) return false; Sack = v == 1; return true;
+                case "syn_cookies": if (v > 1) return false; SynCookies = v == 1; return true;
                 case "challenge_ack_global_limit": ChallengeAckGlobalLimit = v; return true;
                 case "nodelay": if (v > 1) return false; NoDelay = v == 1; return true;
                 case "user_timeout_ms": UserTimeoutMs = v; return true;

@@ -57,11 +57,18 @@ namespace NanoTcp
         void ListenArrives(long now, Tcb l)
         {
             if (_seg.Has(TcpFlags.Rst)) { _counters.NoConnection++; return; }
-            if (_seg.Has(TcpFlags.Ack)) { ClosedArrives(now, "ack-to-listener"); return; }
+            if (_seg.Has(TcpFlags.Ack))
+            {
+                if (!_seg.Has(TcpFlags.Syn) && _cfg.SynCookies && CookieArrives(now, l)) return;
+                ClosedArrives(now, "ack-to-listener");
+                return;
+            }
             if (!_seg.Has(TcpFlags.Syn)) { _counters.NoConnection++; return; }
 
-            // Half-open connections may take at most SynBacklog slots per listener: the oldest makes room (SYN flood).
-            if (CountChildren(l, true) >= SynBacklog())
+            // Half-open connections may take at most SynBacklog slots per listener (SYN flood): beyond
+            // that a SYN gets a cookie and no slot, or without cookies the oldest half-open slot makes room.
+            bool halfOpenFull = CountChildren(l, true) >= SynBacklog();
+            if (halfOpenFull && !_cfg.SynCookies)
             {
                 Tcb oldest = Oldest(TcpState.SynReceived, TcpState.SynReceived, l.Slot);
                 if (oldest != null) RecycleSlot(now, oldest, "syn-backlog");
@@ -70,6 +77,11 @@ namespace NanoTcp
             {
                 LogNoSlot(now, "SYN-DROPPED", "accept-queue-full");
                 return; // the peer retransmits its SYN; by then the application may have accepted
+            }
+            if (halfOpenFull && _cfg.SynCookies)
+            {
+                SendSynCookie(now, l);
+                return;
             }
             Tcb t = Allocate(now, true);
             if (t == null)
@@ -92,6 +104,7 @@ namespace NanoTcp
             InitSendSequence(now, t);
             if (_reopening) InheritTimeWait(t);
             SetPeerMss(t);
+            t.SackOk = _cfg.Sack && _seg.SackPermitted && !t.NoOpt; // RFC 2018 §2: both SYNs must offer it
             t.SndWnd = _seg.Window;
             t.MaxSndWnd = _seg.Window;
             t.SndWl1 = _seg.Seq;
@@ -190,6 +203,7 @@ namespace NanoTcp
             // Our SYN advertised the whole buffer before RCV.NXT was known: that is the right edge now.
             t.RcvAdv = t.RcvNxt + (uint)t.RcvBuf.Free;
             SetPeerMss(t);
+            t.SackOk = _cfg.Sack && _seg.SackPermitted && !t.NoOpt; // RFC 2018 §2: both SYNs must offer it
             if (ack)
             {
                 AcknowledgeUpTo(now, t, _seg.Ack);
@@ -300,7 +314,8 @@ namespace NanoTcp
             int accepted = TextArrives(now, t);
             if (!t.InUse || t.State == TcpState.Closed) return;
 
-            if (_seg.Has(TcpFlags.Fin) && accepted == _seg.PayloadLength && _seg.Seq + (uint)_seg.PayloadLength == t.RcvNxt)
+            // Eighth: FIN, processed only when everything before it has been taken (a FIN kept beyond a hole included).
+            if (FinInSequence(t, accepted))
             {
                 FinArrives(now, t);
                 return;
@@ -430,7 +445,14 @@ namespace NanoTcp
                 else SendChallengeAck(now, t, "ack-out-of-range");
                 return false;
             }
-            if (SeqNum.Gt(ack, t.SndUna)) AcknowledgeUpTo(now, t, ack);
+            if (SeqNum.Gt(ack, t.SndUna))
+            {
+                uint before = t.SndUna;
+                int cwndBefore = t.Cwnd;
+                AcknowledgeUpTo(now, t, ack);
+                NewAckArrived(now, t, before, cwndBefore);
+            }
+            else if (IsDuplicateAck(t, ack)) DuplicateAckArrived(now, t);
 
             // Window update (§3.10.7.4 fifth): only if SND.UNA =< SEG.ACK, and only from a segment newer
             // than the last one that set it.
@@ -498,7 +520,7 @@ namespace NanoTcp
             if (dataAcked > 0) Notify(t);
         }
 
-        /// <summary>Seventh step: in-order data goes to the receive buffer. Returns the bytes taken.</summary>
+        /// <summary>Seventh step: in-order data goes to the receive buffer, later data is kept for when the hole fills. Returns the segment's bytes taken.</summary>
         int TextArrives(long now, Tcb t)
         {
             if (_seg.PayloadLength == 0) return 0;
@@ -519,13 +541,16 @@ namespace NanoTcp
                 SetState(now, t, TcpState.Closed);
                 return 0;
             }
-            if (_seg.Seq != t.RcvNxt)
-            {
-                t.AckNow = true; // out of order: not queued; a duplicate ACK tells the peer what we miss
-                return 0;
-            }
+            if (t.ReadShut) t.OooCount = 0; // nothing will be read: nothing is kept
+            if (_seg.Seq != t.RcvNxt) return QueueOutOfOrder(t); // kept in the free space; a duplicate ACK says what we miss
             int n = t.ReadShut ? _seg.PayloadLength : t.RcvBuf.Write(_seg.Buffer, _seg.PayloadOffset, _seg.PayloadLength);
             t.RcvNxt += (uint)n;
+            if (t.OooCount > 0)
+            {
+                int more = DeliverQueued(t);
+                if (more > 0) t.AckNow = true; // RFC 5681 §4.2: a segment that fills a hole is acknowledged at once
+                if (t.OooCount > 0) t.AckNow = true;           // a hole remains: say so at once (and in SACK blocks)
+            }
             if (_cfg.DelayedAckMs > 0 && t.DelAckAt == DeadlineHeap.Never && n < 2 * t.SndMss && !_seg.Has(TcpFlags.Fin))
                 t.DelAckAt = now + _cfg.DelayedAckMs; // RFC 9293 §3.8.6.3: at most one full segment unacknowledged
             else

@@ -104,7 +104,7 @@ namespace NanoTcp
             Prefix(now, t).Char(' ').Str(evt).Key("tx").Flags(flags).Key("seq").Int(seq - t.Iss);
             if ((flags & TcpFlags.Ack) != 0) _log.Key("ack").Int(ack - t.Irs);
             _log.Key("len").Int(len);
-            if (evt == EvRtx && why == null) _log.Key("rto").Int(t.Rto.RtoMs).Key("try").Int(t.Retries);
+            if (evt == EvRtx && why == null) _log.Key("rto").Int(t.Rto.RtoMs).Key("try").Int(t.Retries); // a timeout's; a fast retransmit says why instead
             if (why != null) _log.Key("why").Str(why);
             _log.End();
         }

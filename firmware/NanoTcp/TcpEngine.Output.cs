@@ -3,9 +3,10 @@ namespace NanoTcp
     /// <summary>What the engine sends: SYN, data, FIN, ACK and RST segments, built in one reused buffer.</summary>
     public sealed partial class TcpEngine
     {
-        const int MaxOptions = 4; // we send only MSS, on SYN and SYN-ACK
+        /// <summary>Option bytes we may send: MSS and SACK-permitted on a SYN, up to four SACK blocks on an ACK.</summary>
+        const int MaxOptions = 40;
         readonly byte[] _txBuf;
-        readonly byte[] _synOptions = new byte[MaxOptions];
+        readonly byte[] _options = new byte[MaxOptions];
         int _ipId;
 
         /// <summary>
@@ -118,19 +119,47 @@ namespace NanoTcp
             int optLen = 0;
             if ((flags & TcpFlags.Syn) != 0 && !t.NoOpt)
             {
-                _synOptions[0] = 2; _synOptions[1] = 4;
-                Wire.WriteU16(_synOptions, 2, _cfg.Mss);
-                optLen = 4;
+                // A SYN offers SACK when configured; a SYN-ACK only when the peer's SYN did (RFC 2018 §2).
+                bool sackOk = (flags & TcpFlags.Ack) == 0 ? _cfg.Sack : t.SackOk;
+                optLen = WriteSynOptions(_options, sackOk);
                 if (payloadLength > 0) System.Array.Copy(_txBuf, Wire.HeaderLength(0), _txBuf, Wire.HeaderLength(optLen), payloadLength);
             }
+            else if (payloadLength == 0 && t.SackOk && t.OooCount > 0 && (flags & TcpFlags.Ack) != 0)
+                optLen = WriteSackBlocks(t);
             uint ack = (flags & TcpFlags.Ack) != 0 ? t.RcvNxt : 0;
             int window = AdvertisedWindow(t);
             if ((flags & TcpFlags.Ack) != 0 || (flags & TcpFlags.Syn) != 0) t.RcvAdv = t.RcvNxt + (uint)window;
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
-                seq, ack, flags, window, _synOptions, optLen, payloadLength, _ipId++);
+                seq, ack, flags, window, _options, optLen, payloadLength, _ipId++);
             if ((flags & TcpFlags.Ack) != 0) { t.AckNow = false; t.DelAckAt = DeadlineHeap.Never; }
             _counters.SegmentsOut++;
             _link.Transmit(_txBuf, 0, len);
+        }
+
+        /// <summary>MSS, then NOP NOP SACK-permitted when offered (the order BSD uses). Returns the option bytes.</summary>
+        int WriteSynOptions(byte[] o, bool sackOk)
+        {
+            o[0] = 2; o[1] = 4;
+            Wire.WriteU16(o, 2, _cfg.Mss);
+            if (!sackOk) return 4;
+            o[4] = 1; o[5] = 1; o[6] = 4; o[7] = 2;
+            return 8;
+        }
+
+        /// <summary>
+        /// NOP NOP SACK with one block per kept out-of-order range, the most recently changed first
+        /// (RFC 2018 §4: the first block holds the segment that caused this ACK). Returns the option bytes.
+        /// </summary>
+        int WriteSackBlocks(Tcb t)
+        {
+            int n = t.OooCount;
+            _options[0] = 1; _options[1] = 1; _options[2] = 5; _options[3] = (byte)(2 + 8 * n);
+            for (int i = 0; i < n; i++)
+            {
+                Wire.WriteU32(_options, 4 + 8 * i, RangeLeft(t, i));
+                Wire.WriteU32(_options, 8 + 8 * i, RangeRight(t, i));
+            }
+            return 4 + 8 * n;
         }
 
         /// <summary>
@@ -161,7 +190,7 @@ namespace NanoTcp
         void SendReset(long now, Tcb t, string why)
         {
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
-                t.SndMax, 0, TcpFlags.Rst, 0, _synOptions, 0, 0, _ipId++);
+                t.SndMax, 0, TcpFlags.Rst, 0, _options, 0, 0, _ipId++);
             _counters.SegmentsOut++;
             _counters.RstsSent++;
             LogTx(now, t, EvRst, TcpFlags.Rst, t.SndMax, 0, 0, why);
@@ -188,7 +217,7 @@ namespace NanoTcp
                 if ((flags & TcpFlags.Ack) != 0) _log.Key("ack").Int(ack);
                 _log.Key("why").Str(why).End();
             }
-            int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, srcAddr, dstPort, srcPort, seq, ack, flags, 0, _synOptions, 0, 0, _ipId++);
+            int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, srcAddr, dstPort, srcPort, seq, ack, flags, 0, _options, 0, 0, _ipId++);
             _counters.SegmentsOut++;
             _counters.RstsSent++;
             _link.Transmit(_txBuf, 0, len);

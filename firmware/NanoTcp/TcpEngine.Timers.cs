@@ -112,6 +112,7 @@ namespace NanoTcp
             int mss = t.SndMss > 0 ? t.SndMss : _cfg.Mss;
             t.Ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
             t.Cwnd = mss;
+            RecoveryOnTimeout(t);
             t.SndNxt = t.SndUna; // go back: resend from the first unacknowledged byte
             _rtxWhy = null;      // its RTX line names the timeout that expired and the try
             Output(now, t);

@@ -9,7 +9,8 @@ namespace NanoTcp
     /// The engine is split by concern: this file holds the table and the socket API;
     /// TcpEngine.Input.cs "segment arrives" (RFC 9293 §3.10.7); TcpEngine.Output.cs what is sent;
     /// TcpEngine.Timers.cs the timers; TcpEngine.Log.cs the state log and its one choke point
-    /// for state changes, <see cref="SetState"/>.
+    /// for state changes, <see cref="SetState"/>; TcpEngine.Reassembly.cs out-of-order segments;
+    /// TcpEngine.Recovery.cs fast retransmit and recovery; TcpEngine.SynCookies.cs SYN cookies.
     /// </summary>
     public sealed partial class TcpEngine
     {
@@ -35,6 +36,7 @@ namespace NanoTcp
             _table = new Tcb[config.Capacity + config.Listeners];
             CreateTable(config);
             _timers = new DeadlineHeap(_table.Length);
+            _ooo = new uint[_table.Length * 2 * OooRanges];
             _txBuf = new byte[Wire.HeaderLength(MaxOptions) + config.Mss];
             _nextEphemeral = config.EphemeralPortFirst;
         }
@@ -342,6 +344,7 @@ namespace NanoTcp
             t.SndNxt = iss;
             t.SndMax = iss;
             t.SndBufSeq = iss + 1;
+            t.Recover = iss; // RFC 6582: recover starts at the ISS
         }
 
         /// <summary>RFC 5681 §3.1 initial window.</summary>

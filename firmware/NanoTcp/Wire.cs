@@ -186,7 +186,11 @@ namespace NanoTcp
                         seg.SackPermitted = true;
                         break;
                     case 5:
-                        if (((len - 2) & 7) != 0) return DropReason.BadOption; // SACK blocks, ignored
+                        if (((len - 2) & 7) != 0) return DropReason.BadOption;
+                        int blocks = (len - 2) / 8;
+                        if (blocks > 4) blocks = 4; // 40 option bytes hold at most four
+                        for (int k = 0; k < 2 * blocks; k++) seg.SackEdges[k] = ReadU32(b, i + 2 + 4 * k);
+                        seg.SackBlocks = blocks;
                         break;
                     case 8:
                         if (len != 10) return DropReason.BadOption;

@@ -301,7 +301,10 @@ public static class LadderRenderer
         if (s.KeepAlive) text = "Keep-Alive " + text;
         if (s.Retransmission && s.Packet.Injected) text += "  old duplicate";
         else if (s.Retransmission)
-            text += s.RtoMs is long rto ? $"  retransmission, RTO {rto} ms" : s.AfterMs is double after ? $"  retransmission after {after:0} ms" : "  retransmission";
+            text += s.RtoMs is long rto ? $"  retransmission, RTO {rto} ms"
+                : s.RtxWhy == "dup-acks" ? "  fast retransmission, duplicate ACKs"
+                : s.RtxWhy == "partial-ack" ? "  fast retransmission, partial ACK"
+                : s.AfterMs is double after ? $"  retransmission after {after:0} ms" : "  retransmission";
         return text;
     }
 

@@ -28,6 +28,8 @@ public sealed record TracedSegment(
     public double? AfterMs { get; init; }
     /// <summary>The retransmission timeout that expired, when the sender's log names it (RTX rto=...).</summary>
     public long? RtoMs { get; init; }
+    /// <summary>Why a retransmission without a timeout was sent (RTX why=dup-acks or why=partial-ack: fast retransmit).</summary>
+    public string? RtxWhy { get; init; }
     /// <summary>A keep-alive probe: SEG.SEQ = SND.NXT - 1 with at most one byte.</summary>
     public bool KeepAlive { get; init; }
 
@@ -100,13 +102,14 @@ public static class SegmentTrace
                 && !seg.Has(TcpFlags.Fin | TcpFlags.Rst) && seg.Seq == own.NextSeq - 1;
             double? after = retransmission && own.SentAt.TryGetValue(seg.Seq, out double prev) ? p.TimeMs - prev : null;
             long? rto = null;
+            string? rtxWhy = null;
             if (retransmission)
             {
                 var rtx = p.FromPc ? rtxPc : rtxDevice;
                 string flagText = LogFlags(seg.Flags);
                 int i = rtx.FindIndex(l => l.LocalPort == (p.FromPc ? pcPort : devicePort) && l.PeerPort == (p.FromPc ? devicePort : pcPort)
                     && l["tx"] == flagText && l.Number("seq") == rel && l.Number("len") == seg.PayloadLength);
-                if (i >= 0) { rto = rtx[i].Number("rto"); rtx.RemoveAt(i); }
+                if (i >= 0) { rto = rtx[i].Number("rto"); rtxWhy = rtx[i]["why"]; rtx.RemoveAt(i); }
             }
             if (segLen > 0 || !own.Any)
             {
@@ -119,7 +122,7 @@ public static class SegmentTrace
             result.Add(new TracedSegment(p.TimeMs, p.FromPc, pcPort, devicePort, seg.Flags, rel, ack,
                 seg.PayloadLength, seg.Window, p.Lost, p)
             {
-                Retransmission = retransmission, AfterMs = after, RtoMs = rto, KeepAlive = keepAlive,
+                Retransmission = retransmission, AfterMs = after, RtoMs = rto, RtxWhy = rtxWhy, KeepAlive = keepAlive,
             });
         }
         return result;

@@ -82,14 +82,15 @@ public sealed partial class LogLine
     const string Transition = $"(?<from>{State})->(?<to>{State}) (?<detail>{Cause}(?: iss={N})?(?: irs={N})?)";
     const string TxEvent = $"(?<event>RTX|RST-OUT|CHALLENGE-ACK|KEEPALIVE|PROBE) (?<detail>tx={Flags} seq={N}(?: ack={N})? len={N}(?: rto={N} try={N})?(?: why={Word})?)";
     const string OtherEvent =
-        $"(?<event>TIMEOUT|RECYCLE|RST-IGNORED|TIME_WAIT-RESTART|CHALLENGE-ACK) " +
-        $"(?<detail>timer={Word}|state={State} age={N} why={Word}|why={Word}|suppressed={Word})";
+        $"(?<event>TIMEOUT|RECYCLE|RST-IGNORED|TIME_WAIT-RESTART|CHALLENGE-ACK|SYN-COOKIE) " +
+        $"(?<detail>timer={Word}|state={State} age={N} why={Word}|why={Word}|suppressed={Word}|rx={Flags} seq={N} ack={N} len={N} mss={N})";
     const string FreeEvent =
         $"(?:(?<event>DROP) (?<detail>reason=[a-z-]+ len={N}(?: from={Addr})?)" +
         $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>TABLE-FULL|SYN-DROPPED) (?<detail>rx={Flags} seq={N} len={N}(?: why={Word})?)" +
         $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>RST-OUT) (?<detail>tx={Flags} seq={N}(?: ack={N})? why={Word})" +
         $"|(?<event>LOG-DROPPED) (?<detail>lines={N})" +
-        $"|(?<event>DATAGRAM-TRUNCATED) (?<detail>len={N} kept={N}))";
+        $"|(?<event>DATAGRAM-TRUNCATED) (?<detail>len={N} kept={N})" +
+        $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>SYN-COOKIE) (?<detail>tx={Flags} seq={N} ack={N} mss={N}))";
 
     [GeneratedRegex($"^(?<time>{N}) (?:#(?<slot>{N}) (?<local>{Addr}) (?<peer>{Addr}|\\*:\\*) (?:{Transition}|{TxEvent}|{OtherEvent})|- {FreeEvent})$",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]

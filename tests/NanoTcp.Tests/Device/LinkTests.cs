@@ -66,7 +66,8 @@ public sealed class LinkTests : IDisposable
         foreach (int port in new[] { 7, 9, 13, 19, 2019 })
             Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, "LISTEN", "0", "0", var local, "*:*", "-", "-", "-", "-"]
                 && local == $"192.0.2.2:{port}");
-        Assert.StartsWith("segments_in=0 segments_out=0 retransmissions=0 rsts_sent=0", lines[^2]);
+        Assert.StartsWith("segments_in=0 segments_out=0 retransmissions=0 rsts_sent=0", lines[^3]);
+        Assert.Equal("syn_cookies_sent=0 syn_cookies_ok=0 syn_cookies_bad=0 out_of_order=0 fast_retransmits=0", lines[^2]);
         Assert.StartsWith("drop.short=0 drop.ip-version=0", lines[^1]);
     }
 

@@ -17,17 +17,20 @@ namespace NanoTcp.Tests.Engine;
 ///                  " tx=" FLAGS " seq=" N [" ack=" N] " len=" N [" rto=" N " try=" N] [" why=" WORD]
 ///              | "TIMEOUT timer=" WORD | "RECYCLE state=" STATE " age=" N " why=" WORD
 ///              | "RST-IGNORED why=" WORD | "TIME_WAIT-RESTART timer=2msl" | "CHALLENGE-ACK suppressed=" WORD
+///              | "SYN-COOKIE rx=" FLAGS " seq=" N " ack=" N " len=" N " mss=" N     (a connection built from a returned cookie)
 ///   cause      = "rx=" FLAGS " seq=" N [" ack=" N] " len=" N | "app=" WORD | "timer=" WORD | "recycled=" WORD
 ///   free-event = "DROP reason=" WORD " len=" N [" from=" ADDR]
 ///              | ADDR " " ADDR (" TABLE-FULL" | " SYN-DROPPED") " rx=" FLAGS " seq=" N " len=" N [" why=" WORD]
 ///              | ADDR " " ADDR " RST-OUT tx=" FLAGS " seq=" N [" ack=" N] " why=" WORD
+///              | ADDR " " ADDR " SYN-COOKIE tx=" FLAGS " seq=" N " ack=" N " mss=" N   (a SYN-ACK sent as a cookie, no slot)
 ///
 /// As a regular expression every line starts ^(\d+) (#\d+|-) ; <see cref="Grammar"/> below is the
 /// whole grammar as one expression, built from the same parts.
 ///
 /// On an RTX line sent by a retransmission timeout, rto= is the timeout that expired and try= the
 /// retransmission's number; other retransmissions say why= instead (go-back-n: resent as ACKs
-/// arrive after a timeout; dup-syn: the SYN-ACK again for a repeated SYN).
+/// arrive after a timeout; dup-syn: the SYN-ACK again for a repeated SYN; dup-acks and partial-ack:
+/// fast retransmit, RFC 5681 §3.2 and RFC 6582).
 /// In a transition, seq and ack are relative to each side's initial sequence number, as Wireshark
 /// shows them; in a free-event (no connection) they are absolute.
 /// </summary>
@@ -137,12 +140,13 @@ public class LogTests
     static readonly string Cause = $"(?:rx={Flags} seq={N}(?: ack={N})? len={N}|app={Word}|timer={Word}|recycled={Word})";
     static readonly string Transition = $"(?<from>{State})->(?<to>{State}) {Cause}(?: iss={N})?(?: irs={N})?";
     static readonly string TxEvent = $"(?:RTX|RST-OUT|CHALLENGE-ACK|KEEPALIVE|PROBE) tx={Flags} seq={N}(?: ack={N})? len={N}(?: rto={N} try={N})?(?: why={Word})?";
-    static readonly string OtherEvent = $"(?:TIMEOUT timer={Word}|RECYCLE state={State} age={N} why={Word}|RST-IGNORED why={Word}|TIME_WAIT-RESTART timer=2msl|CHALLENGE-ACK suppressed={Word})";
+    static readonly string OtherEvent = $"(?:TIMEOUT timer={Word}|RECYCLE state={State} age={N} why={Word}|RST-IGNORED why={Word}|TIME_WAIT-RESTART timer=2msl|CHALLENGE-ACK suppressed={Word}|SYN-COOKIE rx={Flags} seq={N} ack={N} len={N} mss={N})";
     static readonly string FreeEvent =
         $"(?:DROP reason=[a-z-]+ len={N}(?: from={Addr})?" +
         $"|{Addr} {Addr} (?:TABLE-FULL|SYN-DROPPED) rx={Flags} seq={N} len={N}(?: why={Word})?" +
         $"|{Addr} {Addr} RST-OUT tx={Flags} seq={N}(?: ack={N})? why={Word}" +
-        $"|LOG-DROPPED lines={N}|DATAGRAM-TRUNCATED len={N} kept={N})";
+        $"|LOG-DROPPED lines={N}|DATAGRAM-TRUNCATED len={N} kept={N}" +
+        $"|{Addr} {Addr} SYN-COOKIE tx={Flags} seq={N} ack={N} mss={N})";
 
     /// <summary>The whole grammar as one expression.</summary>
     static readonly Regex Grammar = new(
@@ -158,7 +162,10 @@ public class LogTests
     [InlineData("9 - 192.0.2.2:9 192.0.2.1:1 RST-OUT tx=[R.] seq=0 ack=5 why=no-listener")]
     [InlineData("9 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0")]
     [InlineData("9 - LOG-DROPPED lines=12")]
-    [InlineData("9 - DATAGRAM-TRUNCATED len=1500 kept=1144")]
+    [InlineData("9 - DATAGRAM-TRUNCATED len=1500 kept=1472")]
+    [InlineData("400 - 192.0.2.2:7 192.0.2.1:50004 SYN-COOKIE tx=[S.] seq=21724242 ack=1 mss=1000")]
+    [InlineData("550 #4 192.0.2.2:7 192.0.2.1:40000 SYN-COOKIE rx=[.] seq=1 ack=1 len=0 mss=1000")]
+    [InlineData("1300 #1 192.0.2.2:7 192.0.2.1:40000 RTX tx=[.] seq=1 ack=1 len=1000 why=dup-acks")]
     public void GrammarAcceptsDocumentedLines(string line) => Assert.Matches(Grammar, line);
 
     [Theory]
@@ -228,6 +235,21 @@ public class LogTests
         Step(() => e.Abort(h.Now, b));
         Step(() => e.Close(h.Now, b));
 
+        // A SYN flood beyond the two half-open slots is answered with a cookie; the cookie's ACK
+        // builds a connection, a forged one is refused. Then the half-open ones are reset away.
+        uint cookie = 0;
+        Step(() => h.Inject(TcpFlags.Syn, 7000, 0, 43000, 7));
+        Step(() => h.Inject(TcpFlags.Syn, 7100, 0, 43001, 7));
+        Step(() => { h.Inject(TcpFlags.Syn, 7200, 0, 43002, 7); cookie = h.Last().Seq; });
+        Step(() => h.Inject(TcpFlags.Ack, 7201, cookie + 1, 43002, 7));
+        Step(() => h.Inject(TcpFlags.Ack, 7301, cookie + 1, 43003, 7));
+        int k = 0;
+        Step(() => k = e.Accept(h.Now, l));
+        Step(() => e.Abort(h.Now, k));
+        Step(() => e.Close(h.Now, k));
+        Step(() => h.Inject(TcpFlags.Rst, 7001, 0, 43000, 7));
+        Step(() => h.Inject(TcpFlags.Rst, 7101, 0, 43001, 7));
+
         // Drops, and a segment for a port nobody listens on.
         Step(() => { var bad = Packets.FromPeer(TcpFlags.Syn, 1, 0, 1234, 7); bad[30] ^= 1; h.InjectBytes(bad); });
         Step(() => h.InjectBytes(Packets.FromPeer(TcpFlags.Syn, 1, 0, 1234, 7, options: new byte[] { 2, 3, 0, 0 })));
@@ -251,7 +273,7 @@ public class LogTests
         Assert.All(h.Log, line => Assert.Matches(Grammar, line));
         // The scenario must have produced every kind of line it claims to cover.
         foreach (string kind in new[] { "->", " RTX ", " RST-OUT ", " CHALLENGE-ACK ", " TIMEOUT ", " RECYCLE ", " RST-IGNORED ",
-                     " TIME_WAIT-RESTART ", " DROP ", " TABLE-FULL " , " app=", " timer=", " rx=" })
+                     " TIME_WAIT-RESTART ", " DROP ", " TABLE-FULL ", " SYN-COOKIE ", " app=", " timer=", " rx=" })
             Assert.Contains(h.Log, x => x.Contains(kind));
         Assert.True(tracker.Transitions >= 20, "transitions seen: " + tracker.Transitions);
     }

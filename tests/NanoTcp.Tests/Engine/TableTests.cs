@@ -217,9 +217,10 @@ public class TableTests
         Enumerable.Range(0, h.Engine.SlotCount).Count(s => h.Engine.SlotState(s) == TcpState.SynReceived);
 
     [Fact]
-    public void SynFloodHoldsAtMostHalfTheTableAndAConnectionStillGetsThrough()
+    public void WithoutCookiesASynFloodHoldsAtMostHalfTheTableAndAConnectionStillGetsThrough()
     {
-        var h = NewTable(8, out int l); // half-open limit: half the 8 connection slots
+        var h = new Harness(c => { c.Capacity = 8; c.SynCookies = false; }); // half-open limit: half the 8 connection slots
+        int l = h.Engine.Listen(0, Port, 16);
         int peak = 0;
         for (int i = 0; i < 100; i++)
         {
@@ -258,7 +259,7 @@ public class TableTests
     [Fact]
     public void SynBacklogCanBeConfigured()
     {
-        var h = new Harness(c => { c.Capacity = 8; c.SynBacklog = 2; });
+        var h = new Harness(c => { c.Capacity = 8; c.SynBacklog = 2; c.SynCookies = false; });
         h.Engine.Listen(0, Port, 16);
         for (int i = 0; i < 10; i++) h.Inject(TcpFlags.Syn, (uint)i, 0, 10000 + i, Port);
         Assert.Equal(2, HalfOpen(h));
@@ -266,6 +267,100 @@ public class TableTests
         Assert.Equal(TcpState.SynReceived, h.StateOf(Port, 10009));
         Assert.Equal(TcpState.SynReceived, h.StateOf(Port, 10008));
         Assert.Equal(TcpState.Closed, h.StateOf(Port, 10007));
+    }
+
+    // ------------------------------------------------------------------ SYN cookies (RFC 4987 §3.6)
+
+    [Fact]
+    public void SynFloodBeyondTheBacklogGetsCookiesAndCannotEvictARealClient()
+    {
+        var h = NewTable(8, out int l); // half-open limit 4
+        for (int i = 0; i < 100; i++)
+        {
+            h.Inject(TcpFlags.Syn, (uint)i * 7919, 0, 10000 + i, Port);
+            Assert.True(HalfOpen(h) <= 4);
+            h.Advance(1);
+        }
+        Assert.Equal(4, HalfOpen(h));
+        Assert.Equal(96, h.Engine.Counters.SynCookiesSent);
+        Assert.Equal(0, h.Engine.Counters.SlotsRecycled); // the first four half-open slots are never recycled
+        Assert.Equal(TcpState.SynReceived, h.StateOf(Port, 10000));
+
+        // A real client's SYN gets a cookie and no slot; a thousand flood SYNs arrive before its ACK.
+        h.Sent.Clear();
+        h.Inject(TcpFlags.Syn, 555, 0, 20000, Port, mss: 1460);
+        var synAck = h.Last();
+        Assert.Equal(20000, synAck.DstPort);
+        Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, synAck.Flags);
+        Assert.Equal(556u, synAck.Ack);
+        Assert.Equal(1024, synAck.Mss);
+        Assert.Equal(TcpState.Closed, h.StateOf(Port, 20000));
+        for (int i = 100; i < 1100; i++) h.Inject(TcpFlags.Syn, (uint)i, 0, 10000 + i, Port);
+        Assert.Equal(4, HalfOpen(h));
+
+        h.Log.Clear();
+        h.Inject(TcpFlags.Ack, 556, synAck.Seq + 1, 20000, Port);
+        Assert.Equal(TcpState.Established, h.StateOf(Port, 20000));
+        Assert.Equal(1, h.Engine.Counters.SynCookiesAccepted);
+        Assert.Contains(h.Log, x => x.Contains(" SYN-COOKIE rx=[.] seq=1 ack=1 len=0 mss=1460"));
+        int c = h.Engine.Accept(h.Now, l);
+        Assert.Equal(20000, h.Engine.RemotePort(c));
+        h.Sent.Clear();
+        h.InjectData(TcpFlags.Ack | TcpFlags.Psh, 556, synAck.Seq + 1, 20000, Port, Packets.Pattern(10));
+        Assert.Equal(566u, h.TakeOnly().Ack);
+        Assert.Equal(10, h.Engine.Available(c));
+        // The MSS came back in the cookie: 1460 from the client, capped by ours (1024).
+        Assert.Equal(2000, h.Engine.Send(h.Now, c, Packets.Pattern(2000), 0, 2000));
+        Assert.Equal(1024, h.Sent.Select(x => Harness.Parse(x.Bytes).PayloadLength).Max());
+        Assert.Equal(0, h.Engine.Counters.TableFull);
+    }
+
+    [Fact]
+    public void ACookieIsBoundToItsTupleAndClientIsnAndExpires()
+    {
+        var h = new Harness(c => { c.Capacity = 8; c.SynBacklog = 1; });
+        h.Engine.Listen(0, Port, 16);
+        h.Inject(TcpFlags.Syn, 100, 0, 10000, Port);          // the one half-open slot
+        h.Sent.Clear();
+        h.Inject(TcpFlags.Syn, 5000, 0, 20000, Port);         // a cookie
+        uint cookie = h.TakeOnly().Seq;
+
+        // The same cookie from another port, or with another client ISN, is refused with RST.
+        h.Inject(TcpFlags.Ack, 5001, cookie + 1, 20001, Port);
+        Assert.Equal(TcpFlags.Rst, h.TakeOnly().Flags);
+        h.Inject(TcpFlags.Ack, 6001, cookie + 1, 20000, Port);
+        Assert.Equal(TcpFlags.Rst, h.TakeOnly().Flags);
+        Assert.Equal(2, h.Engine.Counters.SynCookiesRejected);
+        Assert.Contains(h.Log, x => x.Contains("RST-OUT") && x.Contains("why=bad-syn-cookie"));
+
+        // Good for its 64-second bucket and the next: still valid 100 s later (flood still on)...
+        h.Now += 100_000;
+        h.Inject(TcpFlags.Syn, 9000, 0, 30000, Port);         // the flood goes on: cookies still in use
+        h.Sent.Clear();
+        h.Inject(TcpFlags.Ack, 5001, cookie + 1, 20000, Port);
+        Assert.Equal(TcpState.Established, h.StateOf(Port, 20000));
+
+        // ...but not two buckets on.
+        h.Sent.Clear();
+        h.Inject(TcpFlags.Syn, 7000, 0, 20002, Port);
+        uint old = h.TakeOnly().Seq;
+        h.Now += 130_000;
+        h.Inject(TcpFlags.Syn, 9100, 0, 30001, Port);
+        h.Sent.Clear();
+        h.Inject(TcpFlags.Ack, 7001, old + 1, 20002, Port);
+        Assert.Equal(TcpFlags.Rst, h.TakeOnly().Flags);
+        Assert.Equal(TcpState.Closed, h.StateOf(Port, 20002));
+    }
+
+    [Fact]
+    public void WithNoCookiesOutAnAckToAListenerIsReset()
+    {
+        var h = new Harness(c => c.Capacity = 8);
+        h.Engine.Listen(0, Port, 16);
+        h.Inject(TcpFlags.Ack, 5001, 12345, 20000, Port);
+        Assert.Equal(TcpFlags.Rst, h.TakeOnly().Flags);
+        Assert.Equal(0, h.Engine.Counters.SynCookiesRejected); // no cookie was looked for
+        Assert.Contains(h.Log, x => x.Contains("why=ack-to-listener"));
     }
 
     // ------------------------------------------------------------------ handles
