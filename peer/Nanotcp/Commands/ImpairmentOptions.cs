@@ -29,7 +29,7 @@ public sealed class ImpairmentOptions
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 60_000) r.AddError("--delay: give 0..60000 ms");
         });
-        _seed = new Option<int?>("--seed") { Description = "Seed of the impairments' random choices (default: a random one, printed)", HelpName = "N" };
+        _seed = new Option<int?>("--seed") { Description = "Seed of the impairments' random choices; without it a random seed is chosen and printed", HelpName = "N" };
     }
 
     /// <summary>Adds the six options to a command; read them back with <see cref="Read"/>.</summary>
