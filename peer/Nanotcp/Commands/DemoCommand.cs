@@ -4,7 +4,7 @@ using Nanotcp.Scenarios;
 namespace Nanotcp.Commands;
 
 /// <summary>
-/// <c>nanotcp demo [NAME...] [--only NAME] [--pcap FILE] [--format json]</c>: every scenario (or those named), each on a
+/// <c>nanotcp demo [NAME...] [--only NAME] [--pcap FILE] [--html FILE] [--format json]</c>: every scenario (or those named), each on a
 /// virtual board of its own started in this process (with the scenario's short timers), through
 /// real UDP on loopback; ladders and a summary. Exit 0 only when every scenario passed.
 /// </summary>
@@ -26,21 +26,24 @@ public static class DemoCommand
         };
         var pcap = ScenarioSession.PcapOption();
         var format = ScenarioSession.FormatOption();
+        var html = ScenarioSession.HtmlOption();
         var jobs = new Option<string>("--jobs") { Description = $"Scenarios run at once, each on its own board (default {DefaultJobs})", HelpName = "N" };
         var command = new Command("demo", "Run every scenario against virtual boards in this process and draw each as a ladder diagram");
         command.Arguments.Add(names);
         command.Options.Add(only);
         command.Options.Add(pcap);
         command.Options.Add(format);
+        command.Options.Add(html);
         command.Options.Add(jobs);
         command.SetAction(parse => Run([.. parse.GetValue(names) ?? [], .. parse.GetValue(only) ?? []], parse.GetValue(pcap), parse.GetValue(format),
-            parse.GetValue(jobs), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            parse.GetValue(jobs), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(html)));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, string? jobs, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, string? jobs, TextWriter output, TextWriter error,
+        string? html = null)
     {
-        string? bad = ScenarioSession.Validate(format, pcap);
+        string? bad = ScenarioSession.Validate(format, pcap, html);
         int parallel = DefaultJobs;
         if (bad == null && jobs != null && (!int.TryParse(jobs, out parallel) || parallel < 1 || parallel > 64))
             bad = $"--jobs: '{jobs}' is not a number from 1 to 64";
@@ -52,7 +55,9 @@ public static class DemoCommand
         }
         using var target = new VirtualBoardTarget();
         target.WarmUp();
-        return ScenarioSession.Run(scenarios, target, parallel, format == "json", pcap, output, error);
+        var report = html == null ? null : new ScenarioSession.HtmlTarget(html, "NanoTcp: the four-way close, scenario by scenario",
+            $"nanotcp demo: {scenarios.Count} scenario{(scenarios.Count == 1 ? "" : "s")}, each on a virtual board of its own, through UDP on loopback");
+        return ScenarioSession.Run(scenarios, target, parallel, format == "json", pcap, output, error, report);
     }
 
     /// <summary>The scenarios named (all when none is), in library order; null with an error for an unknown name.</summary>

@@ -30,19 +30,23 @@ public static class ScenarioCommand
         };
         var pcap = ScenarioSession.PcapOption();
         var format = ScenarioSession.FormatOption();
+        var html = ScenarioSession.HtmlOption();
         var command = new Command("scenario", "Run scenarios against a running device (an ESP32 or a virtual board) and check both sides");
         command.Arguments.Add(names);
-        foreach (Option o in new Option[] { list, device, serial, baud, settings, pcap, format }) command.Options.Add(o);
+        foreach (Option o in new Option[] { list, device, serial, baud, settings, pcap, html, format }) command.Options.Add(o);
         command.SetAction(parse => parse.GetValue(list)
             ? List(parse.InvocationConfiguration.Output)
             : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial), parse.GetValue(baud),
-                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)),
+                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)) { Html = parse.GetValue(html) },
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
     public sealed record Request(IReadOnlyList<string> Names, string? Device, string? Serial, string? Baud, IReadOnlyList<string> Settings,
-        string? Pcap, string? Format);
+        string? Pcap, string? Format)
+    {
+        public string? Html { get; init; }
+    }
 
     public static int List(TextWriter output)
     {
@@ -57,7 +61,7 @@ public static class ScenarioCommand
 
     public static int Run(Request request, TextWriter output, TextWriter error)
     {
-        string? bad = ScenarioSession.Validate(request.Format, request.Pcap);
+        string? bad = ScenarioSession.Validate(request.Format, request.Pcap, request.Html);
         if (bad == null && request.Names.Count == 0) bad = "name a scenario, or all (nanotcp scenario --list names them)";
         if (bad == null && request.Device == null) bad = "--device HOST[:PORT] is required (nanotcp demo runs the scenarios on virtual boards)";
         int baud = SerialLineReader.DefaultBaud;
@@ -98,7 +102,9 @@ public static class ScenarioCommand
                 error.WriteLine("nanotcp scenario: " + unreachable);
                 return ScenarioSession.ExitFailed;
             }
-            return ScenarioSession.Run(scenarios, target, 1, request.Format == "json", request.Pcap, output, error);
+            var report = request.Html == null ? null : new ScenarioSession.HtmlTarget(request.Html, "NanoTcp: scenarios on a device",
+                $"nanotcp scenario against {endpoint}: {scenarios.Count} scenario{(scenarios.Count == 1 ? "" : "s")}, the device side from its {(request.Serial != null ? "serial log" : "STATUS replies")}");
+            return ScenarioSession.Run(scenarios, target, 1, request.Format == "json", request.Pcap, output, error, report);
         }
     }
 }
