@@ -4,8 +4,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using NanoTcp;
+using Nanotcp.Html;
+using Nanotcp.Ladder;
 using Nanotcp.Monitor;
 using Nanotcp.Net;
+using Nanotcp.Scenarios;
 using Nanotcp.Serial;
 
 namespace Nanotcp.Commands;
@@ -20,6 +23,8 @@ public sealed record ConnectOptions
     /// <summary>The PC's own port; 0 picks a random ephemeral one.</summary>
     public int LocalPort { get; init; }
     public string? Pcap { get; init; }
+    /// <summary>Write the session as an HTML report (its ladder and state diagram) to this file at the end.</summary>
+    public string? Html { get; init; }
     /// <summary>The device's serial log, to show its transitions too.</summary>
     public string? Serial { get; init; }
     public int Baud { get; init; } = SerialLineReader.DefaultBaud;
@@ -71,6 +76,10 @@ public static class ConnectCommand
             Description = "The PC's own TCP port (default: a random one from 49152..65535); reuse one to meet an old connection's TIME_WAIT",
         };
         var pcap = new Option<string?>("--pcap") { Description = "Write every segment to this pcap file (Wireshark, tshark)" };
+        var html = new Option<string?>("--html")
+        {
+            Description = "At the end, write the session to this HTML file: its ladder and the state diagram with both sides' paths",
+        };
         var serial = new Option<string?>("--serial", "-s")
         {
             Description = "The device's serial port or the virtual board's pty, to show the device's transitions too",
@@ -93,7 +102,7 @@ public static class ConnectCommand
         };
         var command = new Command("connect", "Talk to a device's TCP service through the PC's own engine, like nc, showing both sides' states")
         {
-            device, port, localPort, pcap, serial, baud, crlf, quiet, timeout, hold,
+            device, port, localPort, pcap, html, serial, baud, crlf, quiet, timeout, hold,
         };
         command.SetAction(parseResult =>
         {
@@ -103,6 +112,7 @@ public static class ConnectCommand
                 Port = parseResult.GetValue(port),
                 LocalPort = parseResult.GetValue(localPort),
                 Pcap = parseResult.GetValue(pcap),
+                Html = parseResult.GetValue(html),
                 Serial = parseResult.GetValue(serial),
                 Baud = parseResult.GetValue(baud),
                 Crlf = parseResult.GetValue(crlf),
@@ -145,6 +155,7 @@ public static class ConnectCommand
         if (options.Port < 1 || options.Port > 65535) return Usage(error, $"--port {options.Port}: a TCP port is 1..65535");
         if (options.LocalPort < 0 || options.LocalPort > 65535) return Usage(error, $"--local-port {options.LocalPort}: a TCP port is 1..65535");
         if (options.ConnectTimeoutMs <= 0) return Usage(error, "--connect-timeout must be a positive number of milliseconds");
+        if (ScenarioSession.Writable("--html", options.Html) is string unwritable) return Usage(error, unwritable);
 
         SerialLineReader? serial = null;
         PcapWriter? pcap = null;
@@ -214,6 +225,10 @@ public static class ConnectCommand
 
         uint? _pcIsn, _deviceIsn;
         string? _deviceState;
+        /// <summary>This connection's lines from the device's serial log, for the HTML report.</summary>
+        readonly List<StateEvent> _deviceEvents = [];
+        /// <summary>How the session ended, in the words of the last message (for the HTML report).</summary>
+        string _outcome = "the connection closed";
 
         public Session(ConnectOptions options, IPEndPoint endpoint, DeviceLink link, PcapWriter? pcap, SerialLineReader? serial,
             TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
@@ -248,15 +263,17 @@ public static class ConnectCommand
                 _serialThread = new Thread(ReadSerial) { IsBackground = true, Name = "serial" };
                 _serialThread.Start();
             }
+            int exit = ExitFailed;
             try
             {
                 Trace($"connecting to {_deviceEnd} through {_endpoint}, from {_pcEnd}");
-                return Converse();
+                return exit = Converse();
             }
             catch (IOException e)
             {
                 // Standard output went away (a closed pipe): end the connection at once.
                 Trace($"output closed ({e.Message}): aborting");
+                _outcome = "standard output closed: aborted";
                 return ExitFailed;
             }
             finally
@@ -265,6 +282,45 @@ public static class ConnectCommand
                 _stopSerial.Cancel();
                 _serialThread?.Join();
                 _stopSerial.Dispose();
+                while (_serialLines.TryDequeue(out string? text)) DeviceLog(text);
+                if (_options.Html != null) WriteHtml(exit);
+            }
+        }
+
+        /// <summary>The session as the scenarios' report draws it: one ladder from the packets and both logs.</summary>
+        void WriteHtml(int exit)
+        {
+            var packets = _stack.Packets.ToList();
+            var pcLog = ScenarioContext.PcEvents(_stack.Log);
+            var connect = new Scenario
+            {
+                Name = "connect",
+                Description = $"nanotcp connect {_options.Device} --port {_options.Port}: the PC {_pcEnd}, the device {_deviceEnd}",
+                Run = _ => { },
+            };
+            var result = new ScenarioResult
+            {
+                Scenario = connect,
+                Passed = exit == ExitOk,
+                Reason = _outcome,
+                Checks = [],
+                Packets = packets,
+                Segments = SegmentTrace.Build(packets, pcLog, _deviceEvents),
+                PcLog = pcLog,
+                DeviceLog = _deviceEvents,
+                Connections = [],
+                DeviceSource = _serial != null ? "serial log" : "",
+                DurationMs = _stack.NowPrecise,
+            };
+            string subtitle = _serial != null ? "the device's states from its serial log" : "the device's states are not shown: no --serial log";
+            try
+            {
+                HtmlReport.WriteFile(_options.Html!, $"NanoTcp: connect to {_deviceEnd}", subtitle, [result]);
+                Trace($"html: the session written to {_options.Html}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _error.WriteLine($"nanotcp connect: --html: cannot write {_options.Html}: {e.Message}");
             }
         }
 
@@ -392,6 +448,7 @@ public static class ConnectCommand
 
         int Fail(string message)
         {
+            _outcome = message;
             _output.Flush();
             _error.WriteLine($"nanotcp connect: {message}");
             return ExitFailed;
@@ -447,6 +504,7 @@ public static class ConnectCommand
             // Only this connection: the device may be serving others, and its listeners' lines are not news.
             if (line.Local != _deviceEnd || line.Peer != _pcEnd) return;
             if (line.Kind == LogLineKind.Transition) _deviceState = line.To;
+            if (StateEvent.FromLine(line, _stack.NowPrecise) is StateEvent e) _deviceEvents.Add(e);
             if (!_options.Quiet) TraceLine("device", _formatter.What(line));
         }
 
