@@ -54,9 +54,9 @@ public static class HtmlReport
         m.Open("div", ("class", "frame"));
         m.Open("header");
         m.Element("h1", title);
-        m.Element("p", subtitle, ("class", "desc"));
         m.Element("span", failed == 0 ? $"✔ {results.Count} passed" : $"✘ {failed} of {results.Count} failed",
             ("class", "verdict " + (failed == 0 ? "pass" : "fail")));
+        m.Element("p", subtitle, ("class", "desc"));
         m.Close();
         m.Open("ol", ("class", "contents"));
         for (int i = 0; i < results.Count; i++)
@@ -79,7 +79,7 @@ public static class HtmlReport
     {
         m.Open("div", ("class", "key"));
         m.Element("h3", "How to read a ladder");
-        m.Open("svg", ("class", "key-svg"), ("viewBox", "0 0 560 200"), ("role", "img"), ("aria-label", "legend"));
+        m.Open("svg", ("class", "key-svg"), ("viewBox", "0 0 600 250"), ("role", "img"), ("aria-label", "legend"));
         m.Open("defs");
         m.Open("marker", ("id", "key-arrow"), ("viewBox", "0 0 10 10"), ("refX", 9.5), ("refY", 5), ("markerWidth", 11), ("markerHeight", 11),
             ("orient", "auto"), ("markerUnits", "userSpaceOnUse"));
@@ -101,14 +101,16 @@ public static class HtmlReport
         m.Empty("path", ("d", "M21,80 H15 V180 H21"), ("fill", "none"), ("stroke", Palette.TimeWait), ("stroke-width", 2.4));
         string[] lines =
         [
-            "a segment, labelled as Wireshark labels it (relative Seq and Ack)",
+            "a segment, labelled as Wireshark labels it",
+            "(Seq and Ack relative to each side's first)",
             "a lost segment stops short, with ✗",
             "a retransmission, and the timeout that sent it",
-            "a lifeline is coloured by its side's state (the diagram's colours)",
-            "a timer runs beside the side that runs it:",
-            "2·MSL in TIME_WAIT, the FIN_WAIT_2 timeout, RTO",
+            "each lifeline in the colour of its state",
+            "(the state diagram's colours)",
+            "a timer, beside the side that runs it:",
+            "2·MSL, the FIN_WAIT_2 timeout, RTO",
         ];
-        double[] ys = [32, 78, 122, 150, 172, 190];
+        double[] ys = [26, 43, 78, 122, 150, 167, 196, 213];
         for (int i = 0; i < lines.Length; i++)
             m.Element("text", lines[i], ("x", 275), ("y", ys[i]), ("class", "key-text"));
         m.Close();
@@ -245,12 +247,14 @@ public static class HtmlReport
         .empty { color: #5f6368; }
         .cover .frame { grid-template-columns: minmax(0, 58fr) minmax(0, 42fr); grid-template-rows: auto minmax(0, 1fr);
           grid-template-areas: "head head" "contents key"; }
-        .contents { grid-area: contents; margin: 0; padding: 0; list-style: none; font-size: 1.75cqh; line-height: 1.35; overflow: hidden; }
+        .contents { grid-area: contents; margin: 0; padding: 0; list-style: none; font-size: 2cqh; line-height: 1.45; overflow: hidden; }
         .contents li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         .contents a { color: #1f5fa8; font-weight: bold; text-decoration: none; }
         .contents .what { color: #3c4043; }
         .key { grid-area: key; min-height: 0; }
         .key-svg { display: block; width: 100%; height: auto; }
+        .cover header { flex-wrap: wrap; justify-content: space-between; }
+        .cover header .desc { flex-basis: 100%; }
         svg text { font-family: "DejaVu Sans", "Segoe UI", "Helvetica Neue", Arial, sans-serif; }
         .lad-label, .lad-note, .lad-time, .lad-gap, .lad-summary { font-family: "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", monospace; }
         .lad-label { font-size: 12.5px; }
