@@ -258,6 +258,54 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void ScenarioAndConnectWriteTheReportForAStandaloneBoard()
+    {
+        if (!OperatingSystem.IsLinux()) return; // the board's serial log is a pseudo-terminal
+        string dir = Directory.CreateTempSubdirectory("nanotcp-html-").FullName;
+        var options = new NanoTcp.Board.BoardOptions { Link = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Serial = NanoTcp.Board.SerialKind.Pty };
+        ScenarioLibrary.QuickTimers(options.Device);
+        try
+        {
+            using var board = NanoTcp.Board.VirtualBoard.Start(options);
+            string device = board.LinkEndPoint.ToString()!;
+
+            // nanotcp scenario: the same slides as the demo's, the device's side from its serial log.
+            string scenarioHtml = Path.Combine(dir, "scenario.html");
+            var error = new StringWriter();
+            int code = Nanotcp.Commands.ScenarioCommand.Create().Parse(["close-device-first", "--device", device, "--serial", board.SerialPath!, "--html", scenarioHtml])
+                .Invoke(new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error });
+            Assert.True(code == 0, error.ToString());
+            XElement slide = Slide(Parse(File.ReadAllText(scenarioHtml)), "close-device-first");
+            Assert.Contains(Classed(slide, S + "text", "lad-state"), t => HasClass(t, "device") && t.Value.Contains("TIME_WAIT"));
+            Assert.Single(Classed(slide, S + "g", "timer"), t => HasClass(t, "time-wait") && (string?)t.Attribute("data-side") == "device");
+
+            // nanotcp connect to daytime: the session when it ends, both sides' states (the device's from --serial).
+            string connectHtml = Path.Combine(dir, "connect.html");
+            var trace = new StringWriter();
+            code = Nanotcp.Commands.ConnectCommand.Run(new Nanotcp.Commands.ConnectOptions
+                {
+                    Device = device, Port = Ports.Daytime, Serial = board.SerialPath, Html = connectHtml,
+                },
+                new StringReader(""), new StringWriter(), trace, false, Nanotcp.Commands.ConnectSignals.None);
+            Assert.True(code == 0, trace.ToString());
+            Assert.Contains($"html: the session written to {connectHtml}", trace.ToString());
+            XDocument doc = Parse(File.ReadAllText(connectHtml));
+            slide = Assert.Single(doc.Descendants(X + "section"));
+            Assert.Equal("connect", (string?)slide.Attribute("data-scenario"));
+            var arrows = Classed(slide, S + "g", "segment").ToList();
+            Assert.Contains(arrows, a => a.Attribute("data-label")!.Value == "[SYN] Seq=0");
+            Assert.Contains(arrows, a => a.Attribute("data-label")!.Value.StartsWith("[PSH, ACK] Seq=1 Ack=1 Len=") && (string?)a.Attribute("data-from") == "device");
+            var states = Classed(slide, S + "text", "lad-state").ToList();
+            Assert.Contains(states, t => HasClass(t, "pc") && t.Value.Contains("SYN_SENT"));
+            Assert.Contains(states, t => HasClass(t, "device") && t.Value.Contains("SYN_RECEIVED"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void DemoWritesTheReportAndABadPathIsOneLine()
     {
         string dir = Directory.CreateTempSubdirectory("nanotcp-html-").FullName;
