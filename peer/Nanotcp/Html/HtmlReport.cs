@@ -159,8 +159,8 @@ public static class HtmlReport
                 m.Element("span", "■ PC", ("class", "pc"));
                 m.Element("span", "■ device", ("class", "device"));
                 m.Text(layout.Many
-                    ? "their paths on RFC 9293 Figure 5; dashed: not in the figure"
-                    : "steps in order on RFC 9293 Figure 5; dashed: not in the figure");
+                    ? "their paths on RFC 9293 Figure 5 · dashed: not in it"
+                    : "steps in order on RFC 9293 Figure 5 · dashed: not in it");
                 m.Close();
                 m.Close();
                 Checks(m, r, rows > RowsPerSlide * shown ? rows - RowsPerSlide * shown : 0);

@@ -17,7 +17,7 @@ namespace Nanotcp.Html;
 /// </summary>
 public static class LadderSvg
 {
-    const double Margin = 10, RowH = 27, AnnotatedExtra = 15, BreakH = 22, GapMs = 20;
+    const double Margin = 10, RowH = 27, AnnotatedExtra = 15, BreakH = 28, GapMs = 20;
     const double LabelFont = 12.5, StateFont = 12.5, SmallFont = 11;
     const double LaneStep = 10, Top = 58;
 
@@ -27,6 +27,8 @@ public static class LadderSvg
     public sealed record Span(bool Pc, TimerKind Kind, int Start, int? End, string Label, IReadOnlyList<int> Restarts)
     {
         public int Lane { get; set; }
+        /// <summary>Drawn without its words (they stay in its tooltip): a timer that was stopped is not the story.</summary>
+        public bool Quiet { get; init; }
     }
 
     /// <summary>The rows plus what is worked out from all of them: each side's state after each row, and the timers.</summary>
@@ -107,9 +109,12 @@ public static class LadderSvg
         string ms = held.ToString("0", CultureInfo.InvariantCulture) + " ms";
         bool expired = left.CauseKind == "timer";
         string label = state == "TIME_WAIT"
-            ? expired ? $"{tag}2·MSL timer: {ms}" : $"{tag}TIME_WAIT left after {ms}"
-            : expired ? $"{tag}FIN_WAIT_2 timer: {ms}" : $"{tag}FIN_WAIT_2 timer, stopped";
-        return new Span(pc, state == "TIME_WAIT" ? TimerKind.TimeWait : TimerKind.FinWait2, start, end, label, restarts);
+            ? expired ? $"{tag}2·MSL timer{(restarts.Count > 0 ? ", restarted" : "")}: {ms}" : $"{tag}TIME_WAIT left after {ms}"
+            : expired ? $"{tag}FIN_WAIT_2 timer: {ms}" : $"{tag}FIN_WAIT_2 timer, stopped after {ms}";
+        return new Span(pc, state == "TIME_WAIT" ? TimerKind.TimeWait : TimerKind.FinWait2, start, end, label, restarts)
+        {
+            Quiet = state == "FIN_WAIT_2" && !expired,
+        };
     }
 
     /// <summary>Each retransmission's timeout, from the copy before it to it, beside the sender.</summary>
@@ -212,9 +217,9 @@ public static class LadderSvg
         double timeW = Math.Max(MonoWidth("time", SmallFont),
             rows.Skip(first).Take(last - first).Select(r => MonoWidth((r.Time - layout.T0).ToString("0.0", CultureInfo.InvariantCulture) + " ms", SmallFont)).DefaultIfEmpty(0).Max());
         var pcTexts = rows.Skip(first).Take(last - first).Select(r => r.Pc).OfType<string>().Select(t => SansBoldWidth(t, StateFont))
-            .Concat(plan.Spans.Where(s => s.Pc).Select(s => SansWidth(s.Label, SmallFont)));
+            .Concat(plan.Spans.Where(s => s.Pc && !s.Quiet).Select(s => SansWidth(s.Label, SmallFont)));
         var deviceTexts = rows.Skip(first).Take(last - first).Select(r => r.Device).OfType<string>().Select(t => SansBoldWidth(t, StateFont))
-            .Concat(plan.Spans.Where(s => !s.Pc).Select(s => SansWidth(s.Label, SmallFont)));
+            .Concat(plan.Spans.Where(s => !s.Pc && !s.Quiet).Select(s => SansWidth(s.Label, SmallFont)));
         double pcCol = Math.Max(96, pcTexts.DefaultIfEmpty(0).Max());
         double devCol = Math.Max(96, deviceTexts.DefaultIfEmpty(0).Max());
         double arrow = rows.Skip(first).Take(last - first).Select(r => r.Segment is { } s
@@ -242,7 +247,7 @@ public static class LadderSvg
                 if (rows[i - 1].Summary is string sum && Wrap(sum, (arrow - 30) / (0.58 * SmallFont)).Count > 1) y += 13;
                 if (gap >= GapMs)
                 {
-                    g.Breaks.Add((y + BreakH / 2 - 2, gap));
+                    g.Breaks.Add((y + BreakH / 2 - 4, gap));
                     y += BreakH;
                 }
                 y += rowH / 2;
@@ -412,7 +417,7 @@ public static class LadderSvg
         for (double step = 0; step <= (hi - lo) / 2 + 0.1 && at == null; step += 3)
             foreach (double c in new[] { (lo + hi) / 2 - step, (lo + hi) / 2 + step })
                 if (c >= lo && c <= hi && !taken.Any(t => c + 4 > t.Top && c - 11 < t.Bottom)) { at = c; break; }
-        if (at is double ly)
+        if (at is double ly && !s.Quiet)
         {
             labels[s] = ly;
             m.Element("text", s.Label, ("x", s.Pc ? g.PcLabelRight : g.DevLabelLeft), ("y", ly), ("text-anchor", s.Pc ? "end" : "start"),
