@@ -67,6 +67,14 @@ namespace NanoTcp
 
         public bool AckNow;
 
+        /// <summary>TCP_NODELAY: Nagle's algorithm (RFC 9293 §3.7.4) off for this connection.</summary>
+        public bool NoDelay;
+
+        // A connection reopened from TIME_WAIT by a new SYN (RFC 9293 §3.6.1) remembers the old
+        // incarnation, to return to it for the rest of its 2·MSL if the SYN proves an old duplicate.
+        public long ReopenedTimeWaitAt;
+        public uint ReopenedIss, ReopenedIrs, ReopenedSndMax, ReopenedRcvNxt;
+
         public Tcb(int slot, TcpConfig cfg)
         {
             Slot = slot;
@@ -105,6 +113,9 @@ namespace NanoTcp
             Retries = 0; KeepAliveProbes = 0; SynTimedOut = false;
             Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
             Cwnd = 0; Ssthresh = 0; AckNow = false;
+            NoDelay = false;
+            ReopenedTimeWaitAt = DeadlineHeap.Never;
+            ReopenedIss = ReopenedIrs = ReopenedSndMax = ReopenedRcvNxt = 0;
         }
 
         /// <summary>The earliest armed timer.</summary>
