@@ -315,7 +315,7 @@ public static class ConnectCommand
             string subtitle = _serial != null ? "the device's states from its serial log" : "the device's states are not shown: no --serial log";
             try
             {
-                HtmlReport.WriteFile(_options.Html!, $"NanoTcp: connect to {_deviceEnd}", subtitle, [result]);
+                HtmlReport.WriteFile(_options.Html!, $"NanoTcp: connect to {_deviceEnd}", subtitle, [result], session: true);
                 Trace($"html: the session written to {_options.Html}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

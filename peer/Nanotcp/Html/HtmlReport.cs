@@ -20,13 +20,14 @@ public static class HtmlReport
     public const int MaxSlidesPerScenario = 12;
 
     /// <summary>Writes the report to a file; throws IOException and friends as File.Create does.</summary>
-    public static void WriteFile(string path, string title, string subtitle, IReadOnlyList<ScenarioResult> results)
+    /// <param name="session">One session (connect) rather than scenarios: its verdict says how it ended, not whether checks held.</param>
+    public static void WriteFile(string path, string title, string subtitle, IReadOnlyList<ScenarioResult> results, bool session = false)
     {
         using var output = new StreamWriter(path, false, new UTF8Encoding(false));
-        Write(output, title, subtitle, results);
+        Write(output, title, subtitle, results, session);
     }
 
-    public static void Write(TextWriter output, string title, string subtitle, IReadOnlyList<ScenarioResult> results)
+    public static void Write(TextWriter output, string title, string subtitle, IReadOnlyList<ScenarioResult> results, bool session = false)
     {
         using var m = new Markup(output);
         m.DocType();
@@ -39,7 +40,7 @@ public static class HtmlReport
         m.Close();
         m.Open("body");
         if (results.Count > 1) Cover(m, title, subtitle, results);
-        for (int i = 0; i < results.Count; i++) Scenario(m, results[i], i, results.Count, results.Count == 1 ? subtitle : null);
+        for (int i = 0; i < results.Count; i++) Scenario(m, results[i], i, results.Count, results.Count == 1 ? subtitle : null, session);
         m.Close();
         m.Close();
     }
@@ -117,7 +118,7 @@ public static class HtmlReport
         m.Close();
     }
 
-    static void Scenario(Markup m, ScenarioResult r, int index, int total, string? subtitle)
+    static void Scenario(Markup m, ScenarioResult r, int index, int total, string? subtitle, bool session)
     {
         LadderRenderer.Layout layout = LadderRenderer.Build(r);
         LadderSvg.Plan plan = LadderSvg.Prepare(layout);
@@ -139,7 +140,9 @@ public static class HtmlReport
             m.Open("h2").Element("span", number, ("class", "num")).Text(r.Scenario.Name).Close();
             string description = r.Scenario.Description + (subtitle != null ? " · " + subtitle : "");
             m.Element("p", slides > 1 ? $"{description} (part {page + 1} of {slides})" : description, ("class", "desc"));
-            m.Element("span", r.Passed ? "✔ passed" : "✘ FAILED", ("class", "verdict " + (r.Passed ? "pass" : "fail")));
+            // A session (connect) ended well or not; a scenario passed or failed.
+            string verdict = session ? (r.Passed ? "✔ ended cleanly" : "✘ did not end cleanly") : r.Passed ? "✔ passed" : "✘ FAILED";
+            m.Element("span", verdict, ("class", "verdict " + (r.Passed ? "pass" : "fail")));
             m.Close();
 
             m.Open("div", ("class", "ladder-cell"));
