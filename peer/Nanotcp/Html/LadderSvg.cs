@@ -27,7 +27,7 @@ public static class LadderSvg
     public sealed record Span(bool Pc, TimerKind Kind, int Start, int? End, string Label, IReadOnlyList<int> Restarts)
     {
         public int Lane { get; set; }
-        /// <summary>Drawn without its words (they stay in its tooltip): a timer that was stopped is not the story.</summary>
+        /// <summary>Drawn without its words (they stay in its tooltip): a timer stopped at once is not the story.</summary>
         public bool Quiet { get; init; }
     }
 
@@ -113,7 +113,8 @@ public static class LadderSvg
             : expired ? $"{tag}FIN_WAIT_2 timer: {ms}" : $"{tag}FIN_WAIT_2 timer, stopped after {ms}";
         return new Span(pc, state == "TIME_WAIT" ? TimerKind.TimeWait : TimerKind.FinWait2, start, end, label, restarts)
         {
-            Quiet = state == "FIN_WAIT_2" && !expired,
+            // Stopped at once (the FIN right behind the ACK), it would only crowd the states beside it.
+            Quiet = state == "FIN_WAIT_2" && !expired && end - start <= 2,
         };
     }
 

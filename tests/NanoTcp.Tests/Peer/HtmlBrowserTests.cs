@@ -82,7 +82,7 @@ public class HtmlBrowserTests
     const string Probe = """
         <script>
         addEventListener('load', () => document.fonts.ready.then(() => {
-          const out = { slides: [], resources: performance.getEntriesByType('resource').map(r => r.name) };
+          const out = { mode: document.compatMode, slides: [], resources: performance.getEntriesByType('resource').map(r => r.name) };
           const describe = e => e.tagName + (e.id ? '#' + e.id : '') + (e.getAttribute('class') ? '.' + e.getAttribute('class') : '') + ' "' + (e.textContent || '').slice(0, 40) + '"';
           for (const s of document.querySelectorAll('section.slide')) {
             const r = s.getBoundingClientRect();
@@ -141,6 +141,7 @@ public class HtmlBrowserTests
             Match marker = Regex.Match(dom, "<pre id=\"render-check\">(.*?)</pre>", RegexOptions.Singleline);
             Assert.True(marker.Success, "the page did not finish its layout check:\n" + dom[..Math.Min(dom.Length, 2000)]);
             using JsonDocument check = JsonDocument.Parse(WebUtility.HtmlDecode(marker.Groups[1].Value));
+            Assert.Equal("CSS1Compat", check.RootElement.GetProperty("mode").GetString()); // standards mode, not quirks
             Assert.Empty(check.RootElement.GetProperty("resources").EnumerateArray());
             var slides = check.RootElement.GetProperty("slides").EnumerateArray().ToList();
             Assert.Equal(Shown.Length + 1, slides.Count); // the cover and one per scenario
