@@ -79,6 +79,7 @@ public static class ConnectCommand
         var html = new Option<string?>("--html")
         {
             Description = "At the end, write the session to this HTML file: its ladder and the state diagram with both sides' paths",
+            HelpName = "FILE",
         };
         var serial = new Option<string?>("--serial", "-s")
         {
