@@ -80,7 +80,8 @@ public static class StatusCommand
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"NanoTcp {status.Address} (link {link})");
         if (status.UptimeMs is long up) text.Append(CultureInfo.InvariantCulture, $"  up {up / 1000.0:0.000} s");
-        if (status.InUse is int used && status.Capacity is int capacity) text.Append(CultureInfo.InvariantCulture, $"  {used} of {capacity} slots in use");
+        if (status.InUse is int used && status.Capacity is int capacity) text.Append(CultureInfo.InvariantCulture, $"  {used} of {capacity} connections in use");
+        if (status.Listeners is int listeners) text.Append(CultureInfo.InvariantCulture, $", {listeners} listeners");
         text.Append('\n');
 
         // Recv-Q and Send-Q appear only when the device reports them.
@@ -146,6 +147,7 @@ public static class StatusCommand
             WriteNumberOrNull(json, "uptime_ms", status.UptimeMs);
             WriteNumberOrNull(json, "capacity", status.Capacity);
             WriteNumberOrNull(json, "in_use", status.InUse);
+            WriteNumberOrNull(json, "listeners", status.Listeners);
             json.WriteStartArray("slots");
             foreach (StatusRow s in status.Slots)
             {

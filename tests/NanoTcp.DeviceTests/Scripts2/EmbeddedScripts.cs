@@ -378,7 +378,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "--strict_end=1\n" +
-            "--capacity=7\n" +
+            "--capacity=6\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
@@ -541,7 +541,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "--strict_end=1\n" +
-            "--capacity=3\n" +
+            "--capacity=2\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +

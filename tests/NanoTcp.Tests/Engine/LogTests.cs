@@ -176,7 +176,7 @@ public class LogTests
     [Fact]
     public void EveryEngineLineMatchesTheGrammarAndTransitionsAreComplete()
     {
-        var h = new Harness(c => { c.Capacity = 4; c.SynBacklog = 2; });
+        var h = new Harness(c => { c.Capacity = 3; c.SynBacklog = 2; });
         var e = h.Engine;
         var tracker = new TransitionTracker(h);
         void Step(Action a) { a(); tracker.Check(); }
@@ -287,7 +287,7 @@ public class LogTests
                 _last[slot] = to;
                 Transitions++;
             }
-            for (int s = 0; s < _h.Engine.Capacity; s++)
+            for (int s = 0; s < _h.Engine.SlotCount; s++)
             {
                 string actual = TcpStates.Name(_h.Engine.SlotState(s));
                 string logged = _last.GetValueOrDefault(s, "CLOSED");
