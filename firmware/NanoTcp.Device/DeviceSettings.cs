@@ -72,7 +72,7 @@ namespace NanoTcp.Device
         public static readonly string[] Names =
         {
             "address", "link_port", "capacity", "msl_ms", "rto_initial_ms", "rto_min_ms", "rto_max_ms",
-            "max_retries", "syn_max_retries", "fin_wait2_timeout_ms", "keepalive_idle_ms",
+            "max_retries", "syn_max_retries", "syn_backlog", "fin_wait2_timeout_ms", "keepalive_idle_ms",
             "keepalive_interval_ms", "keepalive_count", "rcv_buf", "snd_buf", "mss", "delayed_ack_ms",
             "nodelay", "user_timeout_ms", "farewell_lines", "farewell_interval_ms"
         };

@@ -15,15 +15,12 @@ public static class ScenarioSession
     public const int ExitFailed = 1;
     public const int ExitUsage = 2;
 
-    public static Option<string> PcapOption() => new("--pcap") { Description = "Write every segment to this pcap file (Wireshark, tshark)", HelpName = "FILE" };
+    public static Option<string?> PcapOption() => CommonOptions.Pcap();
 
-    public static Option<string> HtmlOption() => new("--html")
-    {
-        Description = "Write a report to this HTML file: each scenario's ladder, checks and state diagram as a slide (opens offline, prints one scenario per page)",
-        HelpName = "FILE",
-    };
+    public static Option<string?> HtmlOption() =>
+        CommonOptions.Html("Write a report to this HTML file: each scenario's ladder, checks and state diagram as a slide (opens offline, prints one scenario per page)");
 
-    public static Option<string> FormatOption() => new("--format") { Description = "text (ladder diagrams, the default) or json (one object per scenario)", HelpName = "text|json" };
+    public static Option<string> FormatOption() => CommonOptions.Format("text: ladder diagrams; json: one object per scenario");
 
     /// <summary>Null when the options make sense, else a one-line error (without the command's name).</summary>
     public static string? Validate(string? format, string? pcap, string? html = null)
@@ -36,7 +33,6 @@ public static class ScenarioSession
     public static string? Writable(string option, string? path)
     {
         if (path == null) return null;
-        if (Directory.Exists(path)) return $"{option}: {path} is a directory";
         try
         {
             File.Create(path).Dispose();
@@ -44,7 +40,7 @@ public static class ScenarioSession
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return $"{option}: cannot write {path}: {e.Message}";
+            return $"{option}: {CommonOptions.CannotWrite(path, e)}";
         }
     }
 
@@ -61,7 +57,7 @@ public static class ScenarioSession
             {
                 progress.Clear();
                 results.Add(r);
-                if (!json) LadderRenderer.Render(r, i, scenarios.Count, output, paint);
+                if (!json) LadderRenderer.Render(r, i, scenarios.Count, output, paint, TerminalWidth(output));
             });
         progress.Clear();
 
@@ -73,7 +69,21 @@ public static class ScenarioSession
             error.WriteLine($"pcap: {results.Sum(r => r.Packets.Count(p => p.OnTheWire))} packets written to {pcap}");
         }
         if (html != null && !html.Write(results, error)) return ExitFailed;
-        return results.All(r => r.Passed) ? ExitPassed : ExitFailed;
+        return results.All(r => r.Ok) ? ExitPassed : ExitFailed;
+    }
+
+    /// <summary>The terminal's width when output goes to it; a pipe or a file has no width.</summary>
+    static int TerminalWidth(TextWriter output)
+    {
+        if (output != Console.Out || Console.IsOutputRedirected) return int.MaxValue;
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : int.MaxValue;
+        }
+        catch (IOException)
+        {
+            return int.MaxValue;
+        }
     }
 
     /// <summary>Where the HTML report goes, and what its first slide calls it.</summary>

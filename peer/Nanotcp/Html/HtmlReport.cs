@@ -50,12 +50,14 @@ public static class HtmlReport
     /// <summary>The first slide: what the report holds, each scenario with its verdict, and how to read a ladder.</summary>
     static void Cover(Markup m, string title, string subtitle, IReadOnlyList<ScenarioResult> results)
     {
-        int failed = results.Count(r => !r.Passed);
+        int failed = results.Count(r => !r.Ok), skipped = results.Count(r => r.Skipped != null);
         m.Open("section", ("class", "slide cover"), ("id", "cover"));
         m.Open("div", ("class", "frame"));
         m.Open("header");
         m.Element("h1", title);
-        m.Element("span", failed == 0 ? $"✔ {results.Count} passed" : $"✘ {failed} of {results.Count} failed",
+        string counts = failed == 0 ? $"✔ {results.Count - skipped} passed" : $"✘ {failed} of {results.Count} failed";
+        if (skipped > 0) counts += $", {skipped} skipped";
+        m.Element("span", counts,
             ("class", "verdict " + (failed == 0 ? "pass" : "fail")));
         m.Element("p", subtitle, ("class", "desc"));
         m.Close();
@@ -63,8 +65,8 @@ public static class HtmlReport
         for (int i = 0; i < results.Count; i++)
         {
             ScenarioResult r = results[i];
-            m.Open("li", ("class", r.Passed ? "pass" : "fail"));
-            m.Element("span", r.Passed ? "✔" : "✘", ("class", "mark"));
+            m.Open("li", ("class", r.Passed ? "pass" : r.Skipped != null ? "skip" : "fail"));
+            m.Element("span", r.Passed ? "✔" : r.Skipped != null ? "–" : "✘", ("class", "mark"));
             m.Open("a", ("href", "#" + Anchor(r, i))).Text(r.Scenario.Name).Close();
             m.Element("span", " " + r.Scenario.Description, ("class", "what"));
             m.Close();
@@ -141,8 +143,9 @@ public static class HtmlReport
             string description = r.Scenario.Description + (subtitle != null ? " · " + subtitle : "");
             m.Element("p", slides > 1 ? $"{description} (part {page + 1} of {slides})" : description, ("class", "desc"));
             // A session (connect) ended well or not; a scenario passed or failed.
-            string verdict = session ? (r.Passed ? "✔ ended cleanly" : "✘ did not end cleanly") : r.Passed ? "✔ passed" : "✘ FAILED";
-            m.Element("span", verdict, ("class", "verdict " + (r.Passed ? "pass" : "fail")));
+            string verdict = session ? (r.Passed ? "✔ ended cleanly" : "✘ did not end cleanly")
+                : r.Passed ? "✔ passed" : r.Skipped != null ? "– skipped" : "✘ FAILED";
+            m.Element("span", verdict, ("class", "verdict " + (r.Passed ? "pass" : r.Skipped != null ? "skip" : "fail")));
             m.Close();
 
             m.Open("div", ("class", "ladder-cell"));
@@ -204,7 +207,8 @@ public static class HtmlReport
         }
         m.Close();
         string source = r.DeviceSource.Length > 0 ? $", device side from its {r.DeviceSource}" : "";
-        m.Element("p", r.Passed ? $"{r.Reason}{source}" : $"failed: {r.Reason}", ("class", "result " + (r.Passed ? "pass" : "fail")));
+        if (r.Skipped != null) m.Element("p", $"skipped: {r.Skipped}", ("class", "result skip"));
+        else m.Element("p", r.Passed ? $"{r.Reason}{source}" : $"failed: {r.Reason}", ("class", "result " + (r.Passed ? "pass" : "fail")));
         if (omitted > 0)
             m.Element("p", $"{omitted} more rows are not drawn: the session was longer than {MaxSlidesPerScenario} slides (--pcap keeps every segment)", ("class", "result"));
         m.Close();
@@ -230,6 +234,7 @@ public static class HtmlReport
         .verdict { white-space: nowrap; font-weight: bold; font-size: 2.3cqh; }
         .pass, .verdict.pass { color: #1b7a34; }
         .fail, .verdict.fail { color: #c62828; }
+        .verdict.skip, .result.skip { color: #5f6368; }
         .ladder-cell { grid-area: ladder; min-height: 0; min-width: 0; }
         .side { grid-area: side; min-height: 0; min-width: 0; display: flex; flex-direction: column; }
         .diagram-cell { flex: 1; min-height: 0; }

@@ -154,8 +154,15 @@ public class CostTests
             for (long t = 20001; t <= 220000; t++) p.Engine.Tick(t);
             return sw.Elapsed.TotalMilliseconds;
         }
-        double few = Measure(1), many = Measure(2000);
-        Assert.True(many < few * 5 + 5, $"200k ticks: {few:F1} ms with 1 idle connection, {many:F1} ms with 2000");
+        // The best of five interleaved runs each: a busy machine can only make a run slower, so the
+        // fastest run of each is the one that shows the tick's own cost.
+        double few = double.MaxValue, many = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            few = Math.Min(few, Measure(1));
+            many = Math.Min(many, Measure(2000));
+        }
+        Assert.True(many < few * 5 + 5, $"200k ticks, best of 5: {few:F1} ms with 1 idle connection, {many:F1} ms with 2000");
     }
 
     // ------------------------------------------------------------------ cost against table size
