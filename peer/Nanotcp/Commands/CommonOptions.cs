@@ -43,6 +43,9 @@ public static class CommonOptions
     public static Option<string?> Pcap(string description = "Write every segment to this pcap file (Wireshark, tshark)") =>
         new("--pcap") { Description = description, HelpName = "FILE" };
 
+    /// <summary><c>--html FILE</c>: the ladders and state diagrams as a self-contained page of slides.</summary>
+    public static Option<string?> Html(string description) => new("--html") { Description = description, HelpName = "FILE" };
+
     /// <summary><c>--format text|json</c>, <c>-f</c>, text by default; anything else is a one-line error.</summary>
     public static Option<string> Format(string description)
     {

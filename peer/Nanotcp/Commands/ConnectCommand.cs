@@ -4,8 +4,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using NanoTcp;
+using Nanotcp.Html;
+using Nanotcp.Ladder;
 using Nanotcp.Monitor;
 using Nanotcp.Net;
+using Nanotcp.Scenarios;
 using Nanotcp.Serial;
 
 namespace Nanotcp.Commands;
@@ -20,6 +23,8 @@ public sealed record ConnectOptions
     /// <summary>The PC's own port; 0 picks a random ephemeral one.</summary>
     public int LocalPort { get; init; }
     public string? Pcap { get; init; }
+    /// <summary>Write the session as an HTML report (its ladder and state diagram) to this file at the end.</summary>
+    public string? Html { get; init; }
     /// <summary>The device's serial log, to show its transitions too.</summary>
     public string? Serial { get; init; }
     public int Baud { get; init; } = SerialLineReader.DefaultBaud;
@@ -67,6 +72,7 @@ public static class ConnectCommand
         var localPort = CommonOptions.OptionalNumber("--local-port", "N",
             "The PC's own TCP port; reuse one to meet an old connection's TIME_WAIT [default: a random one from 49152..65535]", 1, 65535);
         var pcap = CommonOptions.Pcap();
+        var html = CommonOptions.Html("At the end, write the session to this HTML file: its ladder and the state diagram with both sides' paths");
         var serial = CommonOptions.Serial("The device's serial port or the virtual board's pty, to show the device's transitions too");
         var baud = CommonOptions.Baud();
         var crlf = new Option<bool>("--crlf", "-C") { Description = "Send line endings as CR LF, as nc -C does" };
@@ -79,13 +85,14 @@ public static class ConnectCommand
         };
         var command = new Command("connect", "Talk to a device's TCP service through the PC's own engine, like nc, showing both sides' states")
         {
-            device, devicePositional, port, localPort, pcap, serial, baud, crlf, quiet, timeout, hold,
+            device, devicePositional, port, localPort, pcap, html, serial, baud, crlf, quiet, timeout, hold,
         };
         CommonOptions.Examples(command,
             "nanotcp connect --device 127.0.0.1:9293 --port 7             # echo: type lines, Ctrl+D half-closes",
             "printf 'hello\\n' | nanotcp connect -d 127.0.0.1:9293 -p 7     # one line, then the PC closes first",
             "nanotcp connect -d 127.0.0.1:9293 -p 2019 --serial /dev/pts/3  # farewell, with the device's states",
-            "nanotcp connect -d 192.168.1.50 -p 13 --pcap daytime.pcap      # an ESP32's daytime, saved for Wireshark");
+            "nanotcp connect -d 192.168.1.50 -p 13 --pcap daytime.pcap      # an ESP32's daytime, saved for Wireshark",
+            "nanotcp connect -d 127.0.0.1:9293 -p 13 -s /dev/pts/3 --html daytime.html  # the session drawn as a slide");
         var impairment = ImpairmentOptions.AddTo(command);
         command.SetAction(parseResult =>
         {
@@ -95,6 +102,7 @@ public static class ConnectCommand
                 Port = parseResult.GetValue(port),
                 LocalPort = parseResult.GetValue(localPort),
                 Pcap = parseResult.GetValue(pcap),
+                Html = parseResult.GetValue(html),
                 Serial = parseResult.GetValue(serial),
                 Baud = parseResult.GetValue(baud),
                 Crlf = parseResult.GetValue(crlf),
@@ -148,6 +156,7 @@ public static class ConnectCommand
         if (options.Port < 1 || options.Port > 65535) return Usage(error, $"--port {options.Port}: a TCP port is 1..65535");
         if (options.LocalPort < 0 || options.LocalPort > 65535) return Usage(error, $"--local-port {options.LocalPort}: a TCP port is 1..65535");
         if (options.ConnectTimeoutMs <= 0) return Usage(error, "--connect-timeout must be a positive number of milliseconds");
+        if (ScenarioSession.Writable("--html", options.Html) is string unwritable) return Usage(error, unwritable);
 
         SerialLineReader? serial = null;
         PcapWriter? pcap = null;
@@ -294,6 +303,10 @@ public static class ConnectCommand
 
         uint? _pcIsn, _deviceIsn;
         string? _deviceState;
+        /// <summary>This connection's lines from the device's serial log, for the HTML report.</summary>
+        readonly List<StateEvent> _deviceEvents = [];
+        /// <summary>How the session ended, in the words of the last message (for the HTML report).</summary>
+        string _outcome = "the connection closed";
 
         public Session(ConnectOptions options, IPEndPoint endpoint, DeviceLink link, PcapWriter? pcap, SerialLineReader? serial,
             Stream input, Stream output, TextWriter error, bool colour, ConnectSignals signals)
@@ -327,11 +340,12 @@ public static class ConnectCommand
                 _serialThread = new Thread(ReadSerial) { IsBackground = true, Name = "serial" };
                 _serialThread.Start();
             }
+            int exit = ExitFailed;
             try
             {
                 Trace($"connecting to {_deviceEnd} through {_endpoint}, from {_pcEnd}");
                 ImpairmentOptions.Announce(_options.Link, "connect", _error);
-                int exit = Converse();
+                exit = Converse();
                 if (_options.Link.Active)
                     Trace($"impaired link: PC → device {_stack.OutboundImpairment}; device → PC {_stack.InboundImpairment}");
                 return exit;
@@ -341,6 +355,7 @@ public static class ConnectCommand
                 // Standard output went away (a closed pipe, as under `| head`): end the connection at once, as nc does.
                 if (_handle >= 0 && _engine.StateOf(_handle) != TcpState.Closed) _engine.Abort(_stack.Now, _handle);
                 _error.WriteLine($"nanotcp connect: standard output closed ({e.Message}); the connection was reset");
+                _outcome = "standard output closed: the connection was reset";
                 return ExitFailed;
             }
             finally
@@ -349,6 +364,47 @@ public static class ConnectCommand
                 _stopSerial.Cancel();
                 _serialThread?.Join();
                 _stopSerial.Dispose();
+                while (_serialLines.TryDequeue(out string? text)) DeviceLog(text);
+                if (_options.Html != null) WriteHtml(exit);
+            }
+        }
+
+        /// <summary>The session as the scenarios' report draws it: one ladder from the packets and both logs.</summary>
+        void WriteHtml(int exit)
+        {
+            var packets = _stack.Packets.ToList();
+            var pcLog = ScenarioContext.PcEvents(_stack.Log);
+            // As for a scenario: the device's lines go on the PC's clock by the device's own, not by when they were read.
+            var deviceLog = StateEvent.OnDeviceClock(_deviceEvents);
+            var connect = new Scenario
+            {
+                Name = "connect",
+                Description = $"nanotcp connect {_options.Device} --port {_options.Port}: the PC {_pcEnd}, the device {_deviceEnd}",
+                Run = _ => { },
+            };
+            var result = new ScenarioResult
+            {
+                Scenario = connect,
+                Passed = exit == ExitOk,
+                Reason = _outcome,
+                Checks = [],
+                Packets = packets,
+                Segments = SegmentTrace.Build(packets, pcLog, deviceLog),
+                PcLog = pcLog,
+                DeviceLog = deviceLog,
+                Connections = [],
+                DeviceSource = _serial != null ? "serial log" : "",
+                DurationMs = _stack.NowPrecise,
+            };
+            string subtitle = _serial != null ? "the device's states from its serial log" : "the device's states are not shown: no --serial log";
+            try
+            {
+                HtmlReport.WriteFile(_options.Html!, $"NanoTcp: connect to {_deviceEnd}", subtitle, [result], session: true);
+                Trace($"html: the session written to {_options.Html}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _error.WriteLine($"nanotcp connect: --html: {CommonOptions.CannotWrite(_options.Html!, e)}");
             }
         }
 
@@ -496,6 +552,7 @@ public static class ConnectCommand
 
         int Fail(string message)
         {
+            _outcome = message;
             _output.Flush();
             _error.WriteLine($"nanotcp connect: {message}");
             return ExitFailed;
@@ -554,6 +611,7 @@ public static class ConnectCommand
             // Only this connection: the device may be serving others, and its listeners' lines are not news.
             if (line.Local != _deviceEnd || line.Peer != _pcEnd) return;
             if (line.Kind == LogLineKind.Transition) _deviceState = line.To;
+            if (StateEvent.FromLine(line, _stack.NowPrecise) is StateEvent e) _deviceEvents.Add(e);
             if (!_options.Quiet) TraceLine("device", _formatter.What(line));
         }
 

@@ -4,7 +4,7 @@ using Nanotcp.Scenarios;
 namespace Nanotcp.Commands;
 
 /// <summary>
-/// <c>nanotcp demo [NAME...] [--only NAME] [--pcap FILE] [--format json]</c>: every scenario (or those named), each on a
+/// <c>nanotcp demo [NAME...] [--only NAME] [--pcap FILE] [--html FILE] [--format json]</c>: every scenario (or those named), each on a
 /// virtual board of its own started in this process (with the scenario's short timers), through
 /// real UDP on loopback; ladders and a summary. Exit 0 only when every scenario passed.
 /// </summary>
@@ -26,26 +26,30 @@ public static class DemoCommand
         };
         var pcap = ScenarioSession.PcapOption();
         var format = ScenarioSession.FormatOption();
+        var html = ScenarioSession.HtmlOption();
         var jobs = CommonOptions.Number("--jobs", "N", "Scenarios run at once, each on its own board", DefaultJobs, 1, 64);
         var command = new Command("demo", "Run every scenario against virtual boards in this process and draw each as a ladder diagram");
         command.Arguments.Add(names);
         command.Options.Add(only);
         command.Options.Add(pcap);
         command.Options.Add(format);
+        command.Options.Add(html);
         command.Options.Add(jobs);
         CommonOptions.Examples(command,
             "nanotcp demo                                   # every scenario, as ladders",
             "nanotcp demo lost-fin lost-last-ack            # only these (also --only NAME,NAME)",
             "nanotcp demo --pcap demo.pcap                  # every segment, for Wireshark or tshark",
+            "nanotcp demo --html demo.html                  # slides: ladders, checks, state diagrams (offline, printable)",
             "nanotcp demo --format json                     # one object per scenario, for scripts");
         command.SetAction(parse => Run([.. parse.GetValue(names) ?? [], .. parse.GetValue(only) ?? []], parse.GetValue(pcap), parse.GetValue(format),
-            parse.GetValue(jobs), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            parse.GetValue(jobs), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(html)));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, int parallel, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, int parallel, TextWriter output, TextWriter error,
+        string? html = null)
     {
-        string? bad = ScenarioSession.Validate(format, pcap);
+        string? bad = ScenarioSession.Validate(format, pcap, html);
         if (bad == null && (parallel < 1 || parallel > 64)) bad = $"--jobs: {parallel} is outside 1..64";
         List<Scenario>? scenarios = bad == null ? Select(only, out bad) : null;
         if (bad != null || scenarios == null)
@@ -55,7 +59,9 @@ public static class DemoCommand
         }
         using var target = new VirtualBoardTarget();
         target.WarmUp();
-        return ScenarioSession.Run(scenarios, target, parallel, format == "json", pcap, output, error);
+        var report = html == null ? null : new ScenarioSession.HtmlTarget(html, "NanoTcp: the four-way close, scenario by scenario",
+            $"nanotcp demo: {scenarios.Count} scenario{(scenarios.Count == 1 ? "" : "s")}, each on a virtual board of its own, through UDP on loopback");
+        return ScenarioSession.Run(scenarios, target, parallel, format == "json", pcap, output, error, report);
     }
 
     /// <summary>The scenarios named (all when none is), in library order; null with an error for an unknown name.</summary>

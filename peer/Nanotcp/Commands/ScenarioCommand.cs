@@ -30,19 +30,21 @@ public static class ScenarioCommand
         };
         var pcap = ScenarioSession.PcapOption();
         var format = ScenarioSession.FormatOption();
+        var html = ScenarioSession.HtmlOption();
         var command = new Command("scenario", "Run scenarios against a running device (an ESP32 or a virtual board) and check both sides");
         command.Arguments.Add(names);
-        foreach (Option o in new Option[] { list, device, serial, baud, settings, pcap, format }) command.Options.Add(o);
+        foreach (Option o in new Option[] { list, device, serial, baud, settings, pcap, html, format }) command.Options.Add(o);
         CommonOptions.Examples(command,
             "nanotcp scenario --list                                          # every scenario and the board settings it wants",
             "nanotcp scenario all --device 192.168.1.50 --serial /dev/ttyUSB0  # every scenario against an ESP32",
-            "nanotcp scenario lost-fin -d 127.0.0.1:9293 -s /dev/pts/3         # one, against a virtual board");
+            "nanotcp scenario lost-fin -d 127.0.0.1:9293 -s /dev/pts/3         # one, against a virtual board",
+            "nanotcp scenario all -d 192.168.1.50 -s /dev/ttyUSB0 --html esp32.html  # the same, as slides for a lesson");
         var impairment = ImpairmentOptions.AddTo(command);
         command.SetAction(parse => parse.GetValue(list)
             ? List(parse.InvocationConfiguration.Output, parse.GetValue(format) == "json")
             : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial),
                 parse.GetResult(baud) is { Implicit: false } ? parse.GetValue(baud) : null,
-                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)) { Link = impairment.Read(parse) },
+                parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)) { Link = impairment.Read(parse), Html = parse.GetValue(html) },
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
@@ -53,6 +55,7 @@ public static class ScenarioCommand
     {
         /// <summary>Loss, duplication, reordering, corruption and delay put on the link on purpose.</summary>
         public ImpairmentSettings Link { get; init; } = ImpairmentSettings.None;
+        public string? Html { get; init; }
     }
 
     public static int List(TextWriter output, bool json = false)
@@ -73,7 +76,7 @@ public static class ScenarioCommand
 
     public static int Run(Request request, TextWriter output, TextWriter error)
     {
-        string? bad = ScenarioSession.Validate(request.Format, request.Pcap);
+        string? bad = ScenarioSession.Validate(request.Format, request.Pcap, request.Html);
         if (bad == null && request.Names.Count == 0) bad = "name a scenario, or all (nanotcp scenario --list names them)";
         if (bad == null && request.Device == null) bad = "--device HOST[:PORT] is required (nanotcp demo runs the scenarios on virtual boards)";
         int baud = request.Baud ?? SerialLineReader.DefaultBaud;
@@ -115,7 +118,9 @@ public static class ScenarioCommand
                 return ScenarioSession.ExitFailed;
             }
             ImpairmentOptions.Announce(request.Link, "scenario", error);
-            return ScenarioSession.Run(scenarios, target, 1, request.Format == "json", request.Pcap, output, error);
+            var report = request.Html == null ? null : new ScenarioSession.HtmlTarget(request.Html, "NanoTcp: scenarios on a device",
+                $"nanotcp scenario against {endpoint}: {scenarios.Count} scenario{(scenarios.Count == 1 ? "" : "s")}, the device side from its {(request.Serial != null ? "serial log" : "STATUS replies")}");
+            return ScenarioSession.Run(scenarios, target, 1, request.Format == "json", request.Pcap, output, error, report);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nanotcp.Html;
 using Nanotcp.Ladder;
 using Nanotcp.Scenarios;
 
@@ -16,29 +17,36 @@ public static class ScenarioSession
 
     public static Option<string?> PcapOption() => CommonOptions.Pcap();
 
+    public static Option<string?> HtmlOption() =>
+        CommonOptions.Html("Write a report to this HTML file: each scenario's ladder, checks and state diagram as a slide (opens offline, prints one scenario per page)");
+
     public static Option<string> FormatOption() => CommonOptions.Format("text: ladder diagrams; json: one object per scenario");
 
     /// <summary>Null when the options make sense, else a one-line error (without the command's name).</summary>
-    public static string? Validate(string? format, string? pcap)
+    public static string? Validate(string? format, string? pcap, string? html = null)
     {
         if (format is not (null or "text" or "json")) return $"--format: '{format}' is neither text nor json";
-        if (pcap != null)
+        return Writable("--pcap", pcap) ?? Writable("--html", html);
+    }
+
+    /// <summary>Null when the file can be written (it is created empty now, so a bad path fails before the run), else why not.</summary>
+    public static string? Writable(string option, string? path)
+    {
+        if (path == null) return null;
+        try
         {
-            try
-            {
-                File.Create(pcap).Dispose();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                return $"--pcap: {CommonOptions.CannotWrite(pcap, e)}";
-            }
+            File.Create(path).Dispose();
+            return null;
         }
-        return null;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"{option}: {CommonOptions.CannotWrite(path, e)}";
+        }
     }
 
     /// <summary>Runs the scenarios and reports them; returns the exit code.</summary>
     public static int Run(IReadOnlyList<Scenario> scenarios, IScenarioTarget target, int parallel, bool json, string? pcap,
-        TextWriter output, TextWriter error)
+        TextWriter output, TextWriter error, HtmlTarget? html = null)
     {
         Painter paint = Painter.For(output);
         var progress = new Progress(error);
@@ -60,6 +68,7 @@ public static class ScenarioSession
             ScenarioReport.WritePcap(pcap, results);
             error.WriteLine($"pcap: {results.Sum(r => r.Packets.Count(p => p.OnTheWire))} packets written to {pcap}");
         }
+        if (html != null && !html.Write(results, error)) return ExitFailed;
         return results.All(r => r.Ok) ? ExitPassed : ExitFailed;
     }
 
@@ -74,6 +83,26 @@ public static class ScenarioSession
         catch (IOException)
         {
             return int.MaxValue;
+        }
+    }
+
+    /// <summary>Where the HTML report goes, and what its first slide calls it.</summary>
+    public sealed record HtmlTarget(string Path, string Title, string Subtitle)
+    {
+        /// <summary>Writes the report and says so on stderr; false with a one-line error when the file cannot be written.</summary>
+        public bool Write(IReadOnlyList<ScenarioResult> results, TextWriter error)
+        {
+            try
+            {
+                HtmlReport.WriteFile(Path, Title, Subtitle, results);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"html: cannot write {Path}: {e.Message}");
+                return false;
+            }
+            error.WriteLine($"html: {results.Count} scenario{(results.Count == 1 ? "" : "s")} written to {Path}");
+            return true;
         }
     }
 

@@ -21,12 +21,40 @@ public static class LadderRenderer
 {
     const int MinArrow = 44, MaxArrow = 96;
 
-    sealed class Row
+    /// <summary>
+    /// One line of the ladder: a segment, a summary of background traffic, or neither (a state
+    /// change or device event of its own), with the states each side entered there.
+    /// </summary>
+    public sealed class Row
     {
         public double Time;
         public TracedSegment? Segment;
+        /// <summary>What is written beside the PC's and the device's side ("FIN_WAIT_2", "CLOSED (2msl timer)").</summary>
         public string? Pc, Device;
         public string? Summary;
+        /// <summary>The transitions written beside each side on this row, in their log's order.</summary>
+        public readonly List<StateEvent> PcEvents = [], DeviceEvents = [];
+        /// <summary>The device event a row of its own stands for (TIME_WAIT-RESTART, RECYCLE...).</summary>
+        public StateEvent? Note;
+    }
+
+    /// <summary>
+    /// What the text ladder and the HTML report draw: the rows in time order, whether several
+    /// connections share it (then each label names its ports), both sides' names, and the time
+    /// the axis starts from (the first segment's).
+    /// </summary>
+    public sealed record Layout(IReadOnlyList<Row> Rows, bool Many, string PcName, string DeviceName, double T0);
+
+    public static Layout Build(ScenarioResult result)
+    {
+        bool Background(int pcPort) => result.Background?.Invoke(pcPort) ?? false;
+        var focus = result.Segments.Where(s => !Background(s.PcPort)).Select(s => (s.PcPort, s.DevicePort)).Distinct().ToList();
+        bool many = focus.Count > 1;
+        var rows = BuildRows(result, Background, focus, many);
+        double t0 = result.Segments.Count > 0 ? result.Segments[0].TimeMs : rows.Count > 0 ? rows[0].Time : 0;
+        string pcName = many || focus.Count == 0 ? "PC 192.0.2.1" : $"PC 192.0.2.1:{focus[0].PcPort}";
+        string deviceName = many || focus.Count == 0 ? "device 192.0.2.2" : $"device 192.0.2.2:{focus[0].DevicePort}";
+        return new Layout(rows, many, pcName, deviceName, t0);
     }
 
     /// <summary>Below this many columns the ladder is drawn compact: a narrow time column and arrows that fit the rest.</summary>
@@ -44,14 +72,9 @@ public static class LadderRenderer
         output.WriteLine(paint.Paint($"scenario {index + 1}/{total}  {scenario.Name}", Ink.Title));
         foreach (string part in Wrap("  " + scenario.Description, width, "  ")) output.WriteLine(paint.Paint(part, Ink.Dim));
 
-        bool Background(int pcPort) => result.Background?.Invoke(pcPort) ?? false;
-        var focus = result.Segments.Where(s => !Background(s.PcPort)).Select(s => (s.PcPort, s.DevicePort)).Distinct().ToList();
-        bool many = focus.Count > 1;
-        var rows = BuildRows(result, Background, focus, many);
-
+        var (rows, many, pcName, deviceName, t0) = Build(result);
         if (rows.Count > 0)
         {
-            double t0 = result.Segments.Count > 0 ? result.Segments[0].TimeMs : rows[0].Time;
             int arrow = Math.Clamp(rows.Where(r => r.Segment != null).Select(r => Label(r.Segment!, many).Length + 8).DefaultIfEmpty(0).Max(), MinArrow, MaxArrow);
             int pcWidth = Math.Max(12, rows.Max(r => r.Pc?.Length ?? 0));
             int timeWidth = 12;
@@ -65,8 +88,6 @@ public static class LadderRenderer
                 arrow = Math.Clamp(width - 1 - timeWidth - pcWidth - 2 - 2 - deviceWidth, 24, arrow);
             }
 
-            string pcName = many || focus.Count == 0 ? "PC 192.0.2.1" : $"PC 192.0.2.1:{focus[0].PcPort}";
-            string deviceName = many || focus.Count == 0 ? "device 192.0.2.2" : $"device 192.0.2.2:{focus[0].DevicePort}";
             output.WriteLine($"{(compact ? "     ms " : ""),-12}"[..timeWidth] +
                 $"{paint.Paint(pcName.PadRight(pcWidth + 2 + arrow / 2), Ink.Pc)}{paint.Paint(deviceName.PadLeft(arrow - arrow / 2), Ink.Device)}");
             foreach (Row row in rows)
@@ -155,7 +176,7 @@ public static class LadderRenderer
             }
             if (!focus.Contains((e.PeerPort, e.LocalPort))) continue;
             if (e.IsTransition) Place(rows, extra, placed, pc: false, e, e.PeerPort, e.LocalPort, Tag(e.PeerPort, e.To!));
-            else if (Note(e) is string note) extra.Add(new Row { Time = AfterItsCause(rows, e), Device = Tag(e.PeerPort, note) });
+            else if (Note(e) is string note) extra.Add(new Row { Time = AfterItsCause(rows, e), Device = Tag(e.PeerPort, note), Note = e });
         }
 
         var all = rows.Concat(extra).OrderBy(r => r.Time).ToList();
@@ -224,6 +245,7 @@ public static class LadderRenderer
             text += cause;
         }
         placed[(pc, pcPort, devicePort)] = row.Time;
+        (pc ? row.PcEvents : row.DeviceEvents).Add(l);
         if (pc) row.Pc = row.Pc == null ? text : row.Pc + " → " + text;
         else row.Device = row.Device == null ? text : row.Device + " → " + text;
     }
@@ -294,18 +316,28 @@ public static class LadderRenderer
         return result;
     }
 
-    static string Label(TracedSegment s, bool many)
+    /// <summary>What an arrow says: its <see cref="Head"/>, then its <see cref="Annotation"/> if any.</summary>
+    public static string Label(TracedSegment s, bool many) =>
+        Annotation(s) is string note ? Head(s, many) + "  " + note : Head(s, many);
+
+    /// <summary>The segment as Wireshark labels it, after its ports when several connections share the ladder.</summary>
+    public static string Head(TracedSegment s, bool many)
     {
         string text = s.Label;
         if (many) text = (s.FromPc ? $"{s.PcPort} → {s.DevicePort} " : $"{s.DevicePort} → {s.PcPort} ") + text;
         if (s.KeepAlive) text = "Keep-Alive " + text;
-        if (s.Retransmission && s.Packet.Injected) text += "  old duplicate";
-        else if (s.Retransmission)
-            text += s.RtoMs is long rto ? $"  retransmission, RTO {rto} ms"
-                : s.RtxWhy == "dup-acks" ? "  fast retransmission, duplicate ACKs"
-                : s.RtxWhy == "partial-ack" ? "  fast retransmission, partial ACK"
-                : s.AfterMs is double after ? $"  retransmission after {after:0} ms" : "  retransmission";
         return text;
+    }
+
+    /// <summary>Why the segment was sent again: "retransmission, RTO 150 ms", "old duplicate"; null for a first copy.</summary>
+    public static string? Annotation(TracedSegment s)
+    {
+        if (!s.Retransmission) return null;
+        if (s.Packet.Injected) return "old duplicate";
+        return s.RtoMs is long rto ? $"retransmission, RTO {rto} ms"
+            : s.RtxWhy == "dup-acks" ? "fast retransmission, duplicate ACKs"
+            : s.RtxWhy == "partial-ack" ? "fast retransmission, partial ACK"
+            : s.AfterMs is double after ? $"retransmission after {after:0} ms" : "retransmission";
     }
 
     /// <summary>──── label ────> for the PC's segments, <──── label ──── for the device's; a lost one stops short with ✗.</summary>
