@@ -70,10 +70,12 @@ public class HeapTests
         // Budget: 424 B before the per-connection options (keep-alive and its timings, the user
         // timeout, TCP_KEEPINIT, SO_RCVBUF/SO_SNDBUF, the challenge-ACK budget) added 48 B, and
         // the index and lists about 50 B that packing paid for; the buffer objects are 112 B of
-        // it (BufferObjects). Measured 464 B on 64-bit .NET.
+        // it (BufferObjects). Measured 464 B on 64-bit .NET; loss recovery then added 48 B (four
+        // out-of-order ranges, 32 B in the table-wide array, and 16 B in the slot: the packed
+        // counters and flags, recover, the highest SACKed edge, a FIN beyond a hole): 512 B.
         double perSlot = BytesPerConnection();
-        Assert.True(perSlot <= 472, $"{perSlot:F0} bytes per connection slot, its buffers' bytes excluded");
-        Assert.True(perSlot - BufferObjects() <= 360, $"{perSlot - BufferObjects():F0} bytes per connection slot, its buffer objects excluded");
+        Assert.True(perSlot <= 520, $"{perSlot:F0} bytes per connection slot, its buffers' bytes excluded");
+        Assert.True(perSlot - BufferObjects() <= 408, $"{perSlot - BufferObjects():F0} bytes per connection slot, its buffer objects excluded");
         Assert.True(perSlot > 100, $"{perSlot:F0} bytes: the measurement measures nothing");
     }
 
@@ -81,8 +83,9 @@ public class HeapTests
     public void AListenerCostsNoBuffers()
     {
         double perListener = BytesPerListener();
-        // A listener's slot carries the same options as a connection's (its children inherit them): 392 B measured.
-        Assert.True(perListener <= 400, $"{perListener:F0} bytes per listener: it must not carry a connection's buffers");
+        // A listener's slot carries the same options as a connection's (its children inherit them): 392 B measured,
+        // 440 B since loss recovery's 48 B per slot (any slot may hold a connection).
+        Assert.True(perListener <= 448, $"{perListener:F0} bytes per listener: it must not carry a connection's buffers");
     }
 
     [Fact]
