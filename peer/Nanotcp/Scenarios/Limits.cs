@@ -43,7 +43,7 @@ public static class Limits
     public static readonly Scenario SynFlood = new()
     {
         Name = "syn-flood",
-        Description = $"SYN flood: {FloodSize} SYNs from spoofed ports never complete; half-open slots are capped, the rest get SYN cookies (or, without cookies, recycle the oldest), a real client still connects",
+        Description = $"SYN flood: {FloodSize} SYNs from spoofed ports never complete; half-open slots are capped, SYN cookies answer the rest, a real client still connects",
         Board = d =>
         {
             ScenarioLibrary.QuickTimers(d);
