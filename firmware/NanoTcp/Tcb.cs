@@ -66,6 +66,8 @@ namespace NanoTcp
         public int Cwnd, Ssthresh;
 
         public bool AckNow;
+        /// <summary>An owed ACK waits for the end of the step (<see cref="TcpEngine.HoldAcks"/>).</summary>
+        public bool AckHeld;
 
         public Tcb(int slot, TcpConfig cfg)
         {
@@ -104,7 +106,7 @@ namespace NanoTcp
             RtxAt = TimeWaitAt = FinWait2At = KeepAliveAt = DelAckAt = DeadlineHeap.Never;
             Retries = 0; KeepAliveProbes = 0; SynTimedOut = false;
             Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
-            Cwnd = 0; Ssthresh = 0; AckNow = false;
+            Cwnd = 0; Ssthresh = 0; AckNow = false; AckHeld = false;
         }
 
         /// <summary>The earliest armed timer.</summary>

@@ -36,6 +36,7 @@ namespace NanoTcp
             _table = new Tcb[config.Capacity];
             for (int i = 0; i < _table.Length; i++) { _table[i] = new Tcb(i, config); _table[i].Reset(); }
             _timers = new DeadlineHeap(config.Capacity);
+            _heldAcks = new int[_table.Length];
             _txBuf = new byte[Wire.HeaderLength(MaxOptions) + config.Mss];
             _nextEphemeral = config.EphemeralPortFirst;
         }
