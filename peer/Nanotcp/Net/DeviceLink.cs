@@ -42,6 +42,9 @@ public sealed class DeviceLink : IDisposable
         }
     }
 
+    /// <summary>Waits up to timeoutMs until a datagram waits to be received, without taking it.</summary>
+    public bool WaitReadable(int timeoutMs) => _socket.Poll(Math.Clamp(timeoutMs, 0, int.MaxValue / 1000) * 1000, SelectMode.SelectRead);
+
     /// <summary>Sends the text query (e.g. "STATUS") and returns the device's text reply, or null when none came in time.</summary>
     public string? Query(string text, int timeoutMs)
     {
