@@ -4,20 +4,25 @@ using System.Net.Sockets;
 namespace Nanotcp.Net;
 
 /// <summary>
-/// The PC's end of a device's link (DESIGN §4): one UDP socket that carries one IPv4 packet per
-/// datagram to the device's link port, and receives what the device sends back. Datagrams from
-/// any other source are ignored. Also carries the device's STATUS query.
+/// The PC's end of a device's link: one UDP socket that carries one IPv4 packet per datagram to
+/// the device's link port, and receives what the device sends back. Datagrams from any other
+/// source are ignored. Also carries the device's STATUS query. Sending and receiving allocate
+/// nothing: the device's address is serialized once, and senders are received into one reused
+/// address.
 /// </summary>
 public sealed class DeviceLink : IDisposable
 {
     readonly Socket _socket;
-    EndPoint _from = new IPEndPoint(IPAddress.Any, 0);
+    readonly SocketAddress _device;
+    readonly SocketAddress _from;
 
     public DeviceLink(IPEndPoint device)
     {
         Device = device;
         _socket = new Socket(device.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(device.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+        _device = device.Serialize();
+        _from = new SocketAddress(device.AddressFamily, SocketAddress.GetMaximumAddressSize(device.AddressFamily));
     }
 
     public IPEndPoint Device { get; }
@@ -25,7 +30,7 @@ public sealed class DeviceLink : IDisposable
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
     public void Send(byte[] packet, int offset, int length) =>
-        _socket.SendTo(packet, offset, length, SocketFlags.None, Device);
+        _socket.SendTo(packet.AsSpan(offset, length), SocketFlags.None, _device);
 
     /// <summary>Waits up to timeoutMs for a datagram from the device; returns its length, or 0 when none came.</summary>
     public int Receive(byte[] buffer, int timeoutMs)
@@ -33,12 +38,17 @@ public sealed class DeviceLink : IDisposable
         long deadline = Environment.TickCount64 + Math.Max(0, timeoutMs);
         while (true)
         {
-            long left = deadline - Environment.TickCount64;
-            if (!_socket.Poll((int)Math.Clamp(left, 0, int.MaxValue / 1000) * 1000, SelectMode.SelectRead)) return 0;
+            // Poll(0) is a system call too; Available is cheaper when a datagram is already queued.
+            if (_socket.Available == 0)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (!_socket.Poll((int)Math.Clamp(left, 0, int.MaxValue / 1000) * 1000, SelectMode.SelectRead)) return 0;
+            }
             int n;
-            try { n = _socket.ReceiveFrom(buffer, ref _from); }
+            _from.Size = _from.Buffer.Length;
+            try { n = _socket.ReceiveFrom(buffer, SocketFlags.None, _from); }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { continue; } // ICMP port unreachable from an earlier send
-            if (_from is IPEndPoint ep && ep.Port == Device.Port && ep.Address.Equals(Device.Address)) return n;
+            if (_from.Equals(_device)) return n;
         }
     }
 
