@@ -152,7 +152,7 @@ public static class ScenarioRunner
         {
             cfg.EphemeralPortFirst = Random.Shared.Next(49152, 61000);
             scenario.Pc?.Invoke(cfg);
-        });
+        }, recordLimit: PeerStack.LadderRecordLimit);
         observer.Clock = () => pc.NowPrecise;
         using var poller = observer.FromSerial ? null : new StatusPoller(device, observer, PollIntervalMs);
         var context = new ScenarioContext(pc, observer, () =>
@@ -198,6 +198,7 @@ public static class ScenarioRunner
             Reason = reason,
             Checks = checks,
             Packets = packets,
+            PacketsNotRecorded = pc.PacketsNotRecorded,
             Segments = SegmentTrace.Build(packets, pcLog, deviceLog),
             PcLog = pcLog,
             DeviceLog = deviceLog,
