@@ -35,8 +35,11 @@ namespace NanoTcp
         public int KeepAliveIntervalMs = 75000;
         public int KeepAliveCount = 9;
 
-        /// <summary>0 = ACK at once; otherwise the delayed-ACK timeout (RFC 9293 §3.8.6.3).</summary>
+        /// <summary>0 = ACK at once; otherwise the delayed-ACK timeout (RFC 9293 §3.8.6.3), under <see cref="MaxDelayedAckMs"/>.</summary>
         public int DelayedAckMs = 0;
+
+        /// <summary>RFC 1122 §4.2.3.2: an ACK MUST NOT be delayed by 0.5 s or more.</summary>
+        public const int MaxDelayedAckMs = 500;
 
         /// <summary>RFC 5961 challenge ACKs allowed per second, across all connections.</summary>
         public int ChallengeAckLimit = 10;
@@ -73,7 +76,7 @@ namespace NanoTcp
                 case "rcv_buf": if (v < 1 || v > 65535) return false; RcvBuf = v; return true;
                 case "snd_buf": if (v < 1) return false; SndBuf = v; return true;
                 case "mss": if (v < 64 || v > 65495) return false; Mss = v; return true;
-                case "delayed_ack_ms": DelayedAckMs = v; return true;
+                case "delayed_ack_ms": if (v >= MaxDelayedAckMs) return false; DelayedAckMs = v; return true;
                 case "challenge_ack_limit": ChallengeAckLimit = v; return true;
             }
             return false;
@@ -88,6 +91,7 @@ namespace NanoTcp
             if (Mss < 64 || Mss > 65495) return "mss must be 64..65495";
             if (RtoMinMs < 1 || RtoMinMs > RtoMaxMs) return "rto_min_ms must be 1..rto_max_ms";
             if (RtoInitialMs < RtoMinMs || RtoInitialMs > RtoMaxMs) return "rto_initial_ms must lie in rto_min_ms..rto_max_ms";
+            if (DelayedAckMs < 0 || DelayedAckMs >= MaxDelayedAckMs) return "delayed_ack_ms must be 0..499 (RFC 1122: under 0.5 s)";
             if (EphemeralPortFirst < 1024 || EphemeralPortFirst > 65535) return "ephemeral ports must start in 1024..65535";
             return null;
         }

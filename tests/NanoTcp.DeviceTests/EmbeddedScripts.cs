@@ -30,6 +30,12 @@ namespace NanoTcp.DeviceTests
         public void CloseWithUnreadDataRst() { ScriptAssert.Passes("close-with-unread-data-rst.pkt", EmbeddedScripts.CloseWithUnreadDataRst); }
 
         [TestMethod]
+        public void DelayedAckEverySecondSegment() { ScriptAssert.Passes("delayed-ack-every-second-segment.pkt", EmbeddedScripts.DelayedAckEverySecondSegment); }
+
+        [TestMethod]
+        public void DelayedAckTimer() { ScriptAssert.Passes("delayed-ack-timer.pkt", EmbeddedScripts.DelayedAckTimer); }
+
+        [TestMethod]
         public void FinWait1StraightToTimeWait() { ScriptAssert.Passes("fin-wait-1-straight-to-time-wait.pkt", EmbeddedScripts.FinWait1StraightToTimeWait); }
 
         [TestMethod]
@@ -392,6 +398,76 @@ namespace NanoTcp.DeviceTests
             "+0.05 < P. 1001:1051(50) ack 2 win 32792\n" +
             "+0    > R 2:2(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string DelayedAckEverySecondSegment =
+            "// Delayed ACK in a stream of full-sized segments (RFC 9293 \u00a73.8.6.3, RFC 1122 \u00a74.2.3.2): the\n" +
+            "// receiver SHOULD acknowledge at least every second full-sized segment, so the sender's ACK\n" +
+            "// clock keeps running; only a segment left over waits for the delayed-ACK timer (200 ms here,\n" +
+            "// under the 500 ms that RFC 1122 allows at most).\n" +
+            "--delayed_ack_ms=200\n" +
+            "--rcv_buf=16000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "// Full-sized segments, 10 ms apart: the second of each pair is acknowledged at once.\n" +
+            "+0.1  < . 1:1001(1000) ack 1 win 32792\n" +
+            "+0.01 < . 1001:2001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 2001\n" +
+            "+0.01 < . 2001:3001(1000) ack 1 win 32792\n" +
+            "+0.01 < . 3001:4001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 4001\n" +
+            "+0.01 < . 4001:5001(1000) ack 1 win 32792\n" +
+            "+0.01 < . 5001:6001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 6001\n" +
+            "\n" +
+            "// An odd one out: its ACK comes when the timer runs out, 200 ms later.\n" +
+            "+0.01 < . 6001:7001(1000) ack 1 win 32792\n" +
+            "+0.2  > . 1:1(0) ack 7001\n" +
+            "\n" +
+            "// Reading it all opens the window by 7000 bytes: a window update, at once.\n" +
+            "+0    read(4, ..., 16000) = 7000\n" +
+            "+0    > . 1:1(0) ack 7001 win 16000\n";
+
+        public const string DelayedAckTimer =
+            "// Delayed ACK (RFC 9293 \u00a73.8.6.3, RFC 1122 \u00a74.2.3.2), on with --delayed_ack_ms: a lone data\n" +
+            "// segment is acknowledged when the delayed-ACK timer runs out, not at once. RFC 1122 says the\n" +
+            "// delay MUST be under 0.5 s, so the engine refuses 500 ms or more. The device runs with delayed\n" +
+            "// ACK off (its default): each segment is acknowledged at once.\n" +
+            "//\n" +
+            "// What is not delayed: an out-of-order segment (a duplicate ACK tells the sender at once where\n" +
+            "// the hole is, RFC 5681 \u00a74.2), and the peer's FIN, which takes the waiting ACK with it.\n" +
+            "--delayed_ack_ms=200\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "// A lone segment: its ACK waits 200 ms (nothing is sent before).\n" +
+            "+0.1  < P. 1:101(100) ack 1 win 32792\n" +
+            "+0.2  > . 1:1(0) ack 101\n" +
+            "\n" +
+            "// Out of order: the duplicate ACK goes at once, delayed ACK or not.\n" +
+            "+0.1  < P. 201:301(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 101\n" +
+            "// The hole filled: in order again, so this ACK is delayed.\n" +
+            "+0.05 < P. 101:201(100) ack 1 win 32792\n" +
+            "+0.2  > . 1:1(0) ack 201\n" +
+            "\n" +
+            "// Data, then the FIN before the timer runs out: one ACK at once covers both.\n" +
+            "+0.1  < P. 201:301(100) ack 1 win 32792\n" +
+            "+0.05 < F. 301:301(0) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 302\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n";
 
         public const string FinWait1StraightToTimeWait =
             "// FIN_WAIT_1 -> TIME_WAIT directly: the peer's FIN and its ACK of our FIN arrive in one\n" +
