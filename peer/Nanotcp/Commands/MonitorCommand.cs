@@ -64,6 +64,7 @@ public static class MonitorCommand
             error.WriteLine($"nanotcp monitor: {e.Message}");
             return ExitUsage;
         }
+        reader.Notice = message => { error.WriteLine($"nanotcp monitor: {message}"); error.Flush(); };
         using (reader)
         {
             var formatter = new LogFormatter(colour);
