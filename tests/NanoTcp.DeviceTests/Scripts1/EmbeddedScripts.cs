@@ -31,6 +31,12 @@ namespace NanoTcp.DeviceTests.Scripts1
         public void CloseWithUnreadDataRst() { ScriptAssert.Passes("close-with-unread-data-rst.pkt", EmbeddedScripts.CloseWithUnreadDataRst); }
 
         [TestMethod]
+        public void DelayedAckEverySecondSegment() { ScriptAssert.Passes("delayed-ack-every-second-segment.pkt", EmbeddedScripts.DelayedAckEverySecondSegment); }
+
+        [TestMethod]
+        public void DelayedAckTimer() { ScriptAssert.Passes("delayed-ack-timer.pkt", EmbeddedScripts.DelayedAckTimer); }
+
+        [TestMethod]
         public void FinWait1StraightToTimeWait() { ScriptAssert.Passes("fin-wait-1-straight-to-time-wait.pkt", EmbeddedScripts.FinWait1StraightToTimeWait); }
 
         [TestMethod]
@@ -393,6 +399,76 @@ namespace NanoTcp.DeviceTests.Scripts1
             "+0.05 < P. 1001:1051(50) ack 2 win 32792\n" +
             "+0    > R 2:2(0)\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n";
+
+        public const string DelayedAckEverySecondSegment =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--delayed_ack_ms=200\n" +
+            "--rcv_buf=16000\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < . 1:1001(1000) ack 1 win 32792\n" +
+            "+0.01 < . 1001:2001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 2001\n" +
+            "+0.01 < . 2001:3001(1000) ack 1 win 32792\n" +
+            "+0.01 < . 3001:4001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 4001\n" +
+            "+0.01 < . 4001:5001(1000) ack 1 win 32792\n" +
+            "+0.01 < . 5001:6001(1000) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 6001\n" +
+            "\n" +
+            "\n" +
+            "+0.01 < . 6001:7001(1000) ack 1 win 32792\n" +
+            "+0.2  > . 1:1(0) ack 7001\n" +
+            "\n" +
+            "\n" +
+            "+0    read(4, ..., 16000) = 7000\n" +
+            "+0    > . 1:1(0) ack 7001 win 16000\n";
+
+        public const string DelayedAckTimer =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--delayed_ack_ms=200\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0    < S 0:0(0) win 32792 <mss 1000>\n" +
+            "+0    > S. 0:0(0) ack 1 <mss 1024>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 32792\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < P. 1:101(100) ack 1 win 32792\n" +
+            "+0.2  > . 1:1(0) ack 101\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < P. 201:301(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 101\n" +
+            "\n" +
+            "+0.05 < P. 101:201(100) ack 1 win 32792\n" +
+            "+0.2  > . 1:1(0) ack 201\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < P. 201:301(100) ack 1 win 32792\n" +
+            "+0.05 < F. 301:301(0) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 302\n" +
+            "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n";
 
         public const string FinWait1StraightToTimeWait =
             "\n" +
