@@ -44,8 +44,9 @@ public sealed class UdpLink : IDatagramLink, IDisposable
     public int Receive(byte[] buffer, int timeoutMs, out int endpoint)
     {
         endpoint = -1;
-        // Poll(0) still makes a system call; Available is cheaper when datagrams are already queued.
-        if (_socket.Available == 0 && !_socket.Poll(timeoutMs * 1000, SelectMode.SelectRead)) return -1;
+        // Available (one ioctl) answers "just look"; only a real wait needs Poll. (A zero-length
+        // datagram is not seen by Available: it waits for the next wait, and the engine drops it anyway.)
+        if (_socket.Available == 0 && (timeoutMs == 0 || !_socket.Poll(timeoutMs * 1000, SelectMode.SelectRead))) return -1;
         int n;
         try
         {
