@@ -6,9 +6,9 @@ namespace NanoTcp.Bench.SideBySide;
 /// <summary>Two engines joined in memory: each one's segments are queued and handed to the other's Input.</summary>
 public static class MemoryPair
 {
-    const int Mss = 16384;
-    const int Buffer = 65535;
-    public static string Describe => $"{Buffer / 1024} KB buffers, MSS {Mss / 1024} KB";
+    const int Mss = 65495;  // the largest the engine takes, as the kernel's on loopback (MTU 65 536)
+    const int Buffer = 65535; // the largest receive buffer without window scaling
+    public static string Describe => $"{Buffer:N0} B buffers, MSS {Mss:N0} B";
 
     sealed class Queue : ITcpLink, ILogSink
     {

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace NanoTcp.Bench.SideBySide;
 
 /// <summary>
-/// dotnet run -c Release --project bench/NanoTcp.Bench -- --side-by-side [--quick] [--reps N] [--ms N]
+/// dotnet run -c Release --project bench/NanoTcp.Bench -- --side-by-side [--quick] [--reps N] [--ms N] [--slots N] [--rows TEXT]
 ///
 /// Each row measures NanoTcp and its anchor in the same run, one right after the other, several
 /// times over (the rows interleaved: repetition 1 of every row, then repetition 2, ...), and
@@ -16,6 +16,7 @@ public static class SideBySideRun
 {
     public static int Run(string[] args)
     {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         bool quick = args.Contains("--quick");
         int reps = Option(args, "--reps", quick ? 3 : 5);
         int ms = Option(args, "--ms", quick ? 150 : 1000);
@@ -27,7 +28,9 @@ public static class SideBySideRun
         Console.WriteLine();
 
         using var rows = new Rows(settings);
-        IReadOnlyList<Row> all = rows.All;
+        int at = Array.IndexOf(args, "--rows");
+        string? only = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        IReadOnlyList<Row> all = rows.All.Where(r => only == null || r.What.Contains(only, StringComparison.OrdinalIgnoreCase)).ToList();
         var clock = Stopwatch.StartNew();
         foreach (Row row in all) row.WarmUp(); // first calls, tiered compilation, sockets and boards up
         for (int r = 0; r < reps; r++)
