@@ -145,9 +145,25 @@ public sealed class PeerStack : ITcpLink, ILogSink, IDisposable
         OnPacket?.Invoke(p);
     }
 
+    /// <summary>
+    /// Hold the PC's owed pure ACKs to the end of a step (<see cref="TcpEngine.HoldAcks"/>), as the
+    /// device does: in <see cref="RunUntil"/> a step is one packet and the condition that follows
+    /// it, so data or a FIN the condition sends carries the ACK. Off by default, so a ladder shows
+    /// each ACK where an application that reacts later would see it.
+    /// </summary>
+    public bool HoldAcks { get; set; }
+
     /// <summary>Runs timers, then waits up to maxWaitMs (less if a timer is due sooner) for one packet from the device.</summary>
     public void Pump(int maxWaitMs)
     {
+        PumpHeld(maxWaitMs);
+        Engine.FlushAcks(Now);
+    }
+
+    /// <summary>Pump, leaving the ACKs it owes held when <see cref="HoldAcks"/> is on: the caller flushes.</summary>
+    void PumpHeld(int maxWaitMs)
+    {
+        if (HoldAcks) Engine.HoldAcks();
         Engine.Tick(Now);
         long next = Engine.NextDeadline;
         long wait = next == long.MaxValue ? maxWaitMs : Math.Clamp(next - Now, 0, maxWaitMs);
@@ -165,13 +181,15 @@ public sealed class PeerStack : ITcpLink, ILogSink, IDisposable
     public bool RunUntil(Func<bool> condition, int timeoutMs)
     {
         long deadline = Now + timeoutMs;
-        while (!condition())
+        while (true)
         {
+            bool done = condition();
+            Engine.FlushAcks(Now); // what the condition sent carried the ACKs the packet before it owed
+            if (done) return true;
             long left = deadline - Now;
             if (left <= 0) return false;
-            Pump((int)Math.Min(left, 20));
+            PumpHeld((int)Math.Min(left, 20));
         }
-        return true;
     }
 
     /// <summary>Pumps for a while regardless (to see what the device does on its own).</summary>

@@ -94,4 +94,33 @@ public sealed class DatagramCountTests : IDisposable
         Assert.True(fromDevice.All(s => s.PayloadLength > 0),
             "pure ACKs from the device: " + fromDevice.Count(s => s.PayloadLength == 0));
     }
+
+    [Fact]
+    public void A_PC_holding_its_ACKs_sends_them_on_the_data_and_the_FIN_of_the_same_step()
+    {
+        Start();
+        _pc.HoldAcks = true;
+        var data = new byte[64];
+        var buf = new byte[256];
+        int h = _pc.Engine.Connect(_pc.Now, 0, PeerStack.DeviceAddress, 7);
+        int port = _pc.Engine.LocalPort(h);
+        bool sent = false;
+        int got = 0;
+        Assert.True(_pc.RunUntil(() =>
+        {
+            if (!sent && (_pc.Engine.Poll(h) & TcpEvents.Connected) != 0) sent = _pc.Engine.Send(_pc.Now, h, data, 0, 64) == 64;
+            if (!sent) return false;
+            int n = _pc.Engine.Receive(_pc.Now, h, buf, 0, buf.Length);
+            if (n > 0) got += n;
+            if (got < 64) return false;
+            _pc.Engine.Close(_pc.Now, h);
+            return true;
+        }, 5000), "the echo");
+        Assert.True(_pc.RunUntil(() => _pc.Engine.StateOf(port, PeerStack.DeviceAddress, 7) == TcpState.TimeWait, 5000), "TIME_WAIT");
+
+        // SYN, then the data carrying the handshake's ACK, the FIN carrying the ACK of the echo, the ACK of the device's FIN.
+        var fromPc = _pc.Packets.Where(p => p.FromPc).Select(p => p.Parse()).Where(s => s.SrcPort == port).ToList();
+        Assert.Equal(new[] { TcpFlags.Syn, TcpFlags.Psh | TcpFlags.Ack, TcpFlags.Fin | TcpFlags.Ack, TcpFlags.Ack }, fromPc.Select(s => s.Flags));
+        Assert.Equal(fromPc[1].Ack + 64, fromPc[2].Ack); // the FIN acknowledges the echo
+    }
 }
