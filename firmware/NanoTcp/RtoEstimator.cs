@@ -53,12 +53,13 @@ namespace NanoTcp
         }
 
         /// <summary>
-        /// RFC 6298 §5.7: after the SYN or SYN-ACK timed out, data transmission starts with an RTO
-        /// of at least 3 s (within max), unless a valid RTT sample has been taken since.
+        /// RFC 6298 §5.7: after the SYN or SYN-ACK timed out, data transmission starts with the RTO
+        /// re-initialized to 3 s (or to the initial RTO if that is larger), whatever the SYN's backoff
+        /// had made it, unless a valid RTT sample has been taken since.
         /// </summary>
         public void AfterHandshakeTimeout()
         {
-            if (!_hasSample && _rtoMs < 3000) _rtoMs = Clamp(3000);
+            if (!_hasSample) _rtoMs = Clamp(_initialMs < 3000 ? 3000 : _initialMs);
         }
 
         /// <summary>Timer expired: RTO = min(2·RTO, max) (RFC 6298 §5.5).</summary>

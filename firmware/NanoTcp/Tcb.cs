@@ -69,6 +69,14 @@ namespace NanoTcp
         /// <summary>An owed ACK waits for the end of the step (<see cref="TcpEngine.HoldAcks"/>).</summary>
         public bool AckHeld;
 
+        /// <summary>TCP_NODELAY: Nagle's algorithm (RFC 9293 §3.7.4) off for this connection.</summary>
+        public bool NoDelay;
+
+        // A connection reopened from TIME_WAIT by a new SYN (RFC 9293 §3.6.1) remembers the old
+        // incarnation, to return to it for the rest of its 2·MSL if the SYN proves an old duplicate.
+        public long ReopenedTimeWaitAt;
+        public uint ReopenedIss, ReopenedIrs, ReopenedSndMax, ReopenedRcvNxt;
+
         public Tcb(int slot, TcpConfig cfg)
         {
             Slot = slot;
@@ -107,6 +115,9 @@ namespace NanoTcp
             Retries = 0; KeepAliveProbes = 0; SynTimedOut = false;
             Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
             Cwnd = 0; Ssthresh = 0; AckNow = false; AckHeld = false;
+            NoDelay = false;
+            ReopenedTimeWaitAt = DeadlineHeap.Never;
+            ReopenedIss = ReopenedIrs = ReopenedSndMax = ReopenedRcvNxt = 0;
         }
 
         /// <summary>The earliest armed timer.</summary>

@@ -1,7 +1,7 @@
 namespace NanoTcp
 {
     /// <summary>
-    /// Engine settings, fixed when the engine is created. Defaults are the device's (DESIGN §5);
+    /// Engine settings, fixed when the engine is created. Defaults are the device's (README "Defaults");
     /// every field can be set from a script option line (--msl_ms=... etc.).
     /// </summary>
     public sealed class TcpConfig
@@ -22,8 +22,11 @@ namespace NanoTcp
         public int RtoMaxMs = 60000;
         /// <summary>Retransmissions of data or FIN before the connection is aborted.</summary>
         public int MaxRetries = 8;
-        /// <summary>Retransmissions of SYN or SYN-ACK before giving up.</summary>
-        public int SynMaxRetries = 6;
+        /// <summary>
+        /// Retransmissions of SYN or SYN-ACK before giving up. With the default RTOs, 7 gives up
+        /// after 183 s (1+2+4+8+16+32+60+60): RFC 9293 §3.8.3 asks for at least 3 minutes.
+        /// </summary>
+        public int SynMaxRetries = 7;
 
         /// <summary>Maximum segment lifetime; TIME_WAIT lasts 2·MSL.</summary>
         public int MslMs = 2000;

@@ -19,14 +19,16 @@ namespace NanoTcp
             Cause(CauseRx, null);
             _rxFlags = _seg.Flags; // the log names the segment as it arrived, before any trimming
             _rxSeq = _seg.Seq;
+            _rxLen = _seg.PayloadLength;
+            _rtxWhy = WhyGoBackN;
 
             Tcb t = Find(_seg.DstPort, _seg.SrcAddr, _seg.SrcPort);
             if (t != null && t.State == TcpState.TimeWait && _seg.Has(TcpFlags.Syn) && !_seg.Has(TcpFlags.Ack | TcpFlags.Rst)
                 && SeqNum.Gt(_seg.Seq, t.RcvNxt) && FindListener(_seg.DstPort) != null)
             {
                 // RFC 9293 §3.6.1 / RFC 6191: a new SYN above the old RCV.NXT may reopen a 4-tuple in TIME_WAIT.
-                RecycleSlot(now, t, "new-syn");
-                t = null;
+                ReopenFromTimeWait(now, t);
+                return;
             }
             if (t == null)
             {
@@ -85,7 +87,9 @@ namespace NanoTcp
             t.State = TcpState.Listen; // a child starts as a copy of its listener
             t.Irs = _seg.Seq;
             t.RcvNxt = _seg.Seq + 1; // the SYN; any data or FIN on it is not buffered: the peer sends it again
+            t.RcvAdv = t.RcvNxt;     // nothing promised yet: the SYN-ACK advertises the window
             InitSendSequence(now, t);
+            if (_reopening) InheritTimeWait(t);
             SetPeerMss(t);
             t.SndWnd = _seg.Window;
             t.MaxSndWnd = _seg.Window;
@@ -123,6 +127,63 @@ namespace NanoTcp
             return n;
         }
 
+        // The TIME_WAIT incarnation a new SYN is reopening, while the listener handles that SYN.
+        bool _reopening;
+        long _oldTimeWaitAt;
+        uint _oldIss, _oldIrs, _oldSndMax, _oldRcvNxt;
+
+        /// <summary>
+        /// A new SYN on a 4-tuple in TIME_WAIT (RFC 9293 §3.6.1, MAY-2): the old connection ends
+        /// (a RECYCLE line, why=new-syn) and the listener takes the SYN. An application that still
+        /// holds the old handle finds it CLOSED (end of stream, EPIPE), not unknown.
+        /// </summary>
+        void ReopenFromTimeWait(long now, Tcb old)
+        {
+            _oldTimeWaitAt = old.TimeWaitAt;
+            _oldIss = old.Iss; _oldIrs = old.Irs; _oldSndMax = old.SndMax; _oldRcvNxt = old.RcvNxt;
+            LogRecycle(now, old, "new-syn");
+            Cause(CausePolicy, "new-syn");
+            SetState(now, old, TcpState.Closed); // released unless the application still holds it
+            Cause(CauseRx, null);
+            _reopening = true;
+            ListenArrives(now, FindListener(_seg.DstPort));
+            _reopening = false;
+        }
+
+        /// <summary>
+        /// The reopened connection's ISS lies above everything the old one sent, beyond any window
+        /// (as Linux: old SND.NXT + 65537), so no old duplicate of ours can land in the new sequence
+        /// space; it remembers the old incarnation in case the SYN was an old duplicate.
+        /// </summary>
+        void InheritTimeWait(Tcb t)
+        {
+            uint floor = _oldSndMax + 65537;
+            if (!SeqNum.Gt(t.Iss, floor)) SetIss(t, floor);
+            t.ReopenedTimeWaitAt = _oldTimeWaitAt;
+            t.ReopenedIss = _oldIss; t.ReopenedIrs = _oldIrs; t.ReopenedSndMax = _oldSndMax; t.ReopenedRcvNxt = _oldRcvNxt;
+        }
+
+        /// <summary>
+        /// Our SYN-ACK was answered with RST: the SYN that reopened TIME_WAIT was an old duplicate.
+        /// The 4-tuple goes back to the old incarnation's TIME_WAIT for the rest of its 2·MSL.
+        /// </summary>
+        void ReturnToTimeWait(long now, Tcb t)
+        {
+            long until = t.ReopenedTimeWaitAt;
+            t.Listener = -1;
+            t.AppOwned = false;
+            t.AppClosed = true;
+            SetState(now, t, TcpState.TimeWait); // its line names the RST, relative to the SYN it answers
+            t.Iss = t.ReopenedIss; t.Irs = t.ReopenedIrs;
+            t.SndUna = t.SndNxt = t.SndMax = t.ReopenedSndMax;
+            t.SndBufSeq = t.SndMax;
+            t.RcvNxt = t.RcvAdv = t.ReopenedRcvNxt;
+            t.SndBuf.Clear(); t.RcvBuf.Clear();
+            t.ReopenedTimeWaitAt = DeadlineHeap.Never;
+            t.TimeWaitAt = until;
+            UpdateTimer(t);
+        }
+
         /// <summary>MSS option: what the peer can take, capped by ours; 536 when absent (RFC 9293 §3.7.1).</summary>
         void SetPeerMss(Tcb t)
         {
@@ -151,6 +212,8 @@ namespace NanoTcp
 
             t.Irs = _seg.Seq;
             t.RcvNxt = _seg.Seq + 1;
+            // Our SYN advertised the whole buffer before RCV.NXT was known: that is the right edge now.
+            t.RcvAdv = t.RcvNxt + (uint)t.RcvBuf.Free;
             SetPeerMss(t);
             if (ack)
             {
@@ -161,6 +224,15 @@ namespace NanoTcp
                 t.SndWl2 = _seg.Ack;
                 t.AckNow = true;
                 SetState(now, t, TcpState.Established);
+                // §3.10.7.3: "If there are other controls or text in the segment, then continue
+                // processing at the sixth step": data and FIN on the SYN-ACK are taken.
+                if (_seg.PayloadLength > 0 || _seg.Has(TcpFlags.Fin))
+                {
+                    _seg.Flags &= ~TcpFlags.Syn;
+                    _seg.Seq++;
+                    TrimToWindow(t);
+                    TextAndFinArrive(now, t);
+                }
                 return;
             }
             // Simultaneous open (§3.5, Figure 7): answer with SYN-ACK <SEQ=ISS><ACK=RCV.NXT>.
@@ -180,6 +252,7 @@ namespace NanoTcp
             if (t.State == TcpState.SynReceived && _seg.Has(TcpFlags.Syn) && !_seg.Has(TcpFlags.Ack) && _seg.Seq == t.Irs)
             {
                 t.SndNxt = t.Iss;
+                _rtxWhy = "dup-syn";
                 return; // Output resends the SYN-ACK
             }
 
@@ -193,10 +266,24 @@ namespace NanoTcp
                 t.AckNow = true;
             }
 
+            // RST and SYN are judged on the sequence number as the segment arrived, before trimming
+            // could move it (RFC 5961 §3.2, §4; Linux and FreeBSD check them first too).
+            if (_seg.Has(TcpFlags.Rst))
+            {
+                RstArrives(now, t);
+                return;
+            }
+            if (_seg.Has(TcpFlags.Syn) && t.State != TcpState.SynReceived)
+            {
+                // Fourth step: "If the SYN bit is set, irrespective of the sequence number, TCP
+                // endpoints MUST send a 'challenge ACK'" (RFC 5961 §4), and take nothing else from it.
+                SendChallengeAck(now, t, "syn");
+                return;
+            }
+
             // First: sequence number check.
             if (!Acceptable(t))
             {
-                if (_seg.Has(TcpFlags.Rst)) return;
                 if (t.State == TcpState.TimeWait && _seg.Has(TcpFlags.Fin) && _seg.Seq + (uint)_seg.SegLen == t.RcvNxt)
                 {
                     // The peer's FIN again: our last ACK was lost. ACK it and restart 2·MSL (§3.10.7.4, eighth).
@@ -206,29 +293,11 @@ namespace NanoTcp
                 t.AckNow = true;
                 return;
             }
-            TrimToWindow(t);
 
-            // Second: RST (RFC 5961 §3.2; RFC 1337 in TIME-WAIT).
-            if (_seg.Has(TcpFlags.Rst))
-            {
-                if (t.State == TcpState.TimeWait)
-                {
-                    LogEvent(now, t, "RST-IGNORED", "why", "time-wait(rfc1337)");
-                    return;
-                }
-                if (_seg.Seq != t.RcvNxt)
-                {
-                    SendChallengeAck(now, t, "rst-in-window");
-                    return;
-                }
-                ResetArrives(now, t);
-                return;
-            }
-
-            // Fourth: SYN in a synchronized state (RFC 5961 §4).
+            // Fourth, in SYN-RECEIVED: a passive open returns to LISTEN; an active one is challenged.
             if (_seg.Has(TcpFlags.Syn))
             {
-                if (t.State == TcpState.SynReceived && t.Passive)
+                if (t.Passive)
                 {
                     SetState(now, t, TcpState.Closed); // back to LISTEN: the child goes away
                     return;
@@ -236,6 +305,7 @@ namespace NanoTcp
                 SendChallengeAck(now, t, "syn");
                 return;
             }
+            TrimToWindow(t);
 
             // Fifth: ACK.
             if (!_seg.Has(TcpFlags.Ack)) return;
@@ -246,15 +316,45 @@ namespace NanoTcp
             t.KeepAliveProbes = 0;
             if (t.KeepAliveAt != DeadlineHeap.Never) ArmKeepAlive(now, t);
 
-            // Seventh: segment text.
+            TextAndFinArrive(now, t);
+        }
+
+        /// <summary>Seventh and eighth steps: segment text, then the FIN once everything before it has been taken.</summary>
+        void TextAndFinArrive(long now, Tcb t)
+        {
             int accepted = TextArrives(now, t);
             if (!t.InUse || t.State == TcpState.Closed) return;
 
-            // Eighth: FIN, processed only when everything before it has been taken.
             if (_seg.Has(TcpFlags.Fin) && accepted == _seg.PayloadLength && _seg.Seq + (uint)_seg.PayloadLength == t.RcvNxt)
+            {
                 FinArrives(now, t);
-            else if (t.State == TcpState.FinWait1 && t.FinAcked)
-                SetState(now, t, TcpState.FinWait2);
+                return;
+            }
+            // A FIN beyond RCV.NXT is out of order: a duplicate ACK at once, as for data (RFC 5681 §4.2).
+            if (_seg.Has(TcpFlags.Fin)) t.AckNow = true;
+            if (t.State == TcpState.FinWait1 && t.FinAcked) SetState(now, t, TcpState.FinWait2);
+        }
+
+        /// <summary>
+        /// Second step, RFC 5961 §3.2 on SEG.SEQ as it arrived: outside the window, drop silently;
+        /// exactly RCV.NXT, reset; elsewhere in the window, a challenge ACK. RFC 1337 in TIME-WAIT.
+        /// </summary>
+        void RstArrives(long now, Tcb t)
+        {
+            uint wnd = (uint)AdvertisedWindow(t);
+            bool inWindow = wnd == 0 ? _seg.Seq == t.RcvNxt : SeqNum.InRange(t.RcvNxt, _seg.Seq, t.RcvNxt + wnd);
+            if (!inWindow) return;
+            if (t.State == TcpState.TimeWait)
+            {
+                LogEvent(now, t, "RST-IGNORED", "why", "time-wait(rfc1337)");
+                return;
+            }
+            if (_seg.Seq != t.RcvNxt)
+            {
+                SendChallengeAck(now, t, "rst-in-window");
+                return;
+            }
+            ResetArrives(now, t);
         }
 
         /// <summary>The four acceptability cases of §3.10.7.4, against the window we advertised.</summary>
@@ -265,8 +365,10 @@ namespace NanoTcp
             uint seq = _seg.Seq;
             if (len == 0)
             {
+                // Up to and including the right edge: a peer with a full window in flight sends its
+                // ACKs at SEG.SEQ = RCV.NXT + RCV.WND; BSD and Linux take them, and so do we.
                 if (wnd == 0) return seq == t.RcvNxt;
-                return SeqNum.InRange(t.RcvNxt, seq, t.RcvNxt + wnd);
+                return SeqNum.InRange(t.RcvNxt, seq, t.RcvNxt + wnd + 1);
             }
             if (wnd == 0)
             {
@@ -277,13 +379,16 @@ namespace NanoTcp
                 || SeqNum.InRange(t.RcvNxt, seq + (uint)len - 1, t.RcvNxt + wnd);
         }
 
-        /// <summary>Drops the parts of the segment before RCV.NXT and beyond the window (§3.10.7.4, "trimmed").</summary>
+        /// <summary>
+        /// Drops the parts of the segment before RCV.NXT and beyond the window (§3.10.7.4, "trimmed").
+        /// What lies beyond the right edge (a window probe's byte, say) is owed an ACK: the peer
+        /// learns from it that we are alive and where our window stands (§3.8.6.1).
+        /// </summary>
         void TrimToWindow(Tcb t)
         {
             if (SeqNum.Lt(_seg.Seq, t.RcvNxt))
             {
                 int skip = (int)(t.RcvNxt - _seg.Seq);
-                if (_seg.Has(TcpFlags.Syn)) { _seg.Flags &= ~TcpFlags.Syn; skip--; _seg.Seq++; }
                 if (skip > _seg.PayloadLength) skip = _seg.PayloadLength;
                 _seg.PayloadOffset += skip;
                 _seg.PayloadLength -= skip;
@@ -295,11 +400,17 @@ namespace NanoTcp
             {
                 _seg.PayloadLength = room;
                 _seg.Flags &= ~TcpFlags.Fin; // the FIN lies beyond the window
+                t.AckNow = true;
             }
         }
 
         void ResetArrives(long now, Tcb t)
         {
+            if (t.State == TcpState.SynReceived && t.ReopenedTimeWaitAt != DeadlineHeap.Never && t.ReopenedTimeWaitAt > now)
+            {
+                ReturnToTimeWait(now, t);
+                return;
+            }
             switch (t.State)
             {
                 case TcpState.SynReceived:
@@ -346,8 +457,10 @@ namespace NanoTcp
             }
             if (SeqNum.Gt(ack, t.SndUna)) AcknowledgeUpTo(now, t, ack);
 
-            // Window update (§3.10.7.4 fifth): only from a segment newer than the last one that set it.
-            if (SeqNum.Lt(t.SndWl1, _seg.Seq) || (t.SndWl1 == _seg.Seq && SeqNum.Le(t.SndWl2, ack)))
+            // Window update (§3.10.7.4 fifth): only if SND.UNA =< SEG.ACK, and only from a segment newer
+            // than the last one that set it.
+            if (SeqNum.Ge(ack, t.SndUna)
+                && (SeqNum.Lt(t.SndWl1, _seg.Seq) || (t.SndWl1 == _seg.Seq && SeqNum.Le(t.SndWl2, ack))))
             {
                 t.SndWnd = _seg.Window;
                 if (_seg.Window > t.MaxSndWnd) t.MaxSndWnd = _seg.Window;
@@ -395,10 +508,15 @@ namespace NanoTcp
                 t.RttTiming = false;
             }
             t.Retries = 0;
-            // RFC 5681 §3.1: slow start below ssthresh, then about one segment per RTT.
+            // RFC 5681 §3.1: slow start below ssthresh, then about one segment per RTT. The ACK of
+            // our SYN acknowledges no data: cwnd stays at the initial window.
             int acked = (int)(ack - oldUna);
-            if (t.Cwnd < t.Ssthresh) t.Cwnd += acked < t.SndMss ? acked : t.SndMss;
-            else if (t.Cwnd > 0) t.Cwnd += t.SndMss * t.SndMss / t.Cwnd > 0 ? t.SndMss * t.SndMss / t.Cwnd : 1;
+            if (oldUna == t.Iss) acked--;
+            if (acked > 0)
+            {
+                if (t.Cwnd < t.Ssthresh) t.Cwnd += acked < t.SndMss ? acked : t.SndMss;
+                else if (t.Cwnd > 0) t.Cwnd += t.SndMss * t.SndMss / t.Cwnd > 0 ? t.SndMss * t.SndMss / t.Cwnd : 1;
+            }
             if (t.Cwnd > 1 << 20) t.Cwnd = 1 << 20;
             // RFC 6298 §5.2–5.3: all acknowledged, timer off; otherwise restart it.
             t.RtxAt = t.SndUna == t.SndMax ? DeadlineHeap.Never : now + t.Rto.RtoMs;
@@ -420,8 +538,10 @@ namespace NanoTcp
             }
             if (t.AppClosed)
             {
-                // Nobody will ever read it: tell the peer rather than lose its data silently (as BSD and Linux do).
-                AbortConnection(now, t, "data-after-close");
+                // Nobody will ever read it: tell the peer rather than lose its data silently (as BSD
+                // and Linux do). The transition's cause is this segment.
+                SendReset(now, t, "data-after-close");
+                SetState(now, t, TcpState.Closed);
                 return 0;
             }
             if (_seg.Seq != t.RcvNxt)

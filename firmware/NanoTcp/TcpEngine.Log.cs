@@ -6,8 +6,15 @@ namespace NanoTcp
         const int CauseRx = 1, CauseApp = 2, CauseTimer = 3, CausePolicy = 4;
         int _causeKind;
         string _causeText;
-        int _rxFlags;   // the current inbound segment's flags and seq as received
+        int _rxFlags;   // the current inbound segment's flags, seq and length as received
         uint _rxSeq;
+        int _rxLen;
+        /// <summary>
+        /// Why the next retransmitted segment goes out: null while a retransmission timeout resends
+        /// (its RTX line gives rto= and try=), otherwise the WORD its line gives as why=.
+        /// </summary>
+        string _rtxWhy = WhyGoBackN;
+        const string WhyGoBackN = "go-back-n";
 
         /// <summary>Records what drives the next transitions: a received segment (the current one), an application call, or a timer.</summary>
         void Cause(int kind, string text) { _causeKind = kind; _causeText = text; }
@@ -78,7 +85,7 @@ namespace NanoTcp
         {
             _log.Key("rx").Flags(_rxFlags).Key("seq").Int(_rxSeq - t.Irs);
             if ((_seg.Flags & TcpFlags.Ack) != 0) _log.Key("ack").Int(_seg.Ack - t.Iss);
-            _log.Key("len").Int(_seg.PayloadLength);
+            _log.Key("len").Int(_rxLen);
         }
 
         void LogDrop(long now, int reason, int length)
@@ -96,7 +103,7 @@ namespace NanoTcp
             Prefix(now, t).Char(' ').Str(evt).Key("tx").Flags(flags).Key("seq").Int(seq - t.Iss);
             if ((flags & TcpFlags.Ack) != 0) _log.Key("ack").Int(ack - t.Irs);
             _log.Key("len").Int(len);
-            if (evt == EvRtx) _log.Key("rto").Int(t.Rto.RtoMs).Key("try").Int(t.Retries);
+            if (evt == EvRtx && why == null) _log.Key("rto").Int(t.Rto.RtoMs).Key("try").Int(t.Retries);
             if (why != null) _log.Key("why").Str(why);
             _log.End();
         }

@@ -46,13 +46,7 @@ namespace NanoTcp
                 if (offset < 0) offset = 0;
                 int avail = t.SndBuf.Count - offset;
                 if (avail < 0) avail = 0;
-                int wnd = t.SndWnd < t.Cwnd ? t.SndWnd : t.Cwnd;
-                int usable = (int)(t.SndUna + (uint)wnd - t.SndNxt);
-                if (usable < 0) usable = 0;
-                int n = avail < usable ? avail : usable;
-                if (n > t.SndMss) n = t.SndMss;
-                // Sender-side silly-window avoidance (RFC 9293 §3.8.6.2.1): a full segment, all we have, or half the peer's largest window.
-                if (n > 0 && n < t.SndMss && n < avail && n < t.MaxSndWnd / 2) n = 0;
+                int n = SendableNow(t, avail);
                 // FIN rides on the segment that ends the data (offset + n past the end means it was sent already).
                 bool fin = t.FinQueued && offset + n == t.SndBuf.Count;
                 if (n == 0 && !fin) break;
@@ -69,8 +63,34 @@ namespace NanoTcp
                 if (fin) break;
             }
             if (!sent && t.AckNow) OweAck(now, t);
-            ArmPersistIfStalled(now, t);
+            ArmSendTimerIfStalled(now, t);
         }
+
+        /// <summary>
+        /// How many bytes from SND.NXT may go out now: the one "may we send now" decision.
+        /// Within the send and congestion windows and one MSS, a retransmission always goes (RFC
+        /// 6298 §5.4: neither Nagle nor silly-window avoidance may hold it back); new data goes when
+        /// (RFC 9293 §3.8.6.2.1) (1) a full segment can be sent, (2) all queued data can, or (3) half
+        /// the peer's largest window can, or (4) the override timer fired. Nagle's algorithm
+        /// (§3.7.4, off with TCP_NODELAY) adds to (2) and (3) that nothing is unacknowledged; the
+        /// segment that ends the data before our FIN is never held (as Linux).
+        /// </summary>
+        int SendableNow(Tcb t, int avail)
+        {
+            int wnd = t.SndWnd < t.Cwnd ? t.SndWnd : t.Cwnd;
+            int usable = (int)(t.SndUna + (uint)wnd - t.SndNxt);
+            int n = avail < usable ? avail : usable;
+            if (n > t.SndMss) n = t.SndMss;
+            if (n <= 0) return 0;
+            if (SeqNum.Lt(t.SndNxt, t.SndMax)) return n;   // retransmission
+            if (n == t.SndMss || _swsOverride) return n;    // (1), (4)
+            bool nagleAllows = t.NoDelay || t.SndUna == t.SndMax;
+            if (n == avail) return nagleAllows || t.FinQueued ? n : 0; // (2)
+            return nagleAllows && n >= t.MaxSndWnd / 2 ? n : 0;        // (3), Fs = 1/2
+        }
+
+        /// <summary>Set while the sender-SWS override timer sends what avoidance held back (RFC 1122 §4.2.3.4).</summary>
+        bool _swsOverride;
 
         /// <summary>Bookkeeping after a sequence-consuming segment: SND.MAX, retransmission log, RTT timing, RTO timer.</summary>
         void AfterSend(long now, Tcb t, uint seq, int used, int flags, int payloadLength)
@@ -79,7 +99,8 @@ namespace NanoTcp
             {
                 _counters.Retransmissions++;
                 t.RttTiming = false; // Karn: never time a retransmitted segment
-                LogTx(now, t, EvRtx, flags, seq, t.RcvNxt, payloadLength, null);
+                LogTx(now, t, EvRtx, flags, seq, t.RcvNxt, payloadLength, _rtxWhy);
+                _rtxWhy = WhyGoBackN; // a timeout resends one segment; what follows it is go-back-N
             }
             else if (!t.RttTiming)
             {
@@ -112,29 +133,38 @@ namespace NanoTcp
             _link.Transmit(_txBuf, 0, len);
         }
 
-        /// <summary>RCV.WND: free receive buffer, never shrinking what we already advertised (RFC 9293 §3.8.6.2.2).</summary>
+        /// <summary>
+        /// RCV.WND: never shrinking what we already advertised, and moving the right edge
+        /// RCV.NXT + RCV.WND only once at least min(RCV.BUFF / 2, MSS) more is free (receiver
+        /// silly-window avoidance, RFC 9293 §3.8.6.2.2, MUST-39).
+        /// </summary>
         int AdvertisedWindow(Tcb t)
         {
             int free = t.RcvBuf.Free;
             int promised = (int)(t.RcvAdv - t.RcvNxt);
-            if (promised > free && t.RcvAdv != 0) free = promised;
-            return free > 65535 ? 65535 : free;
+            if (promised < 0) promised = 0;
+            int step = t.RcvBuf.Capacity / 2 < t.SndMss ? t.RcvBuf.Capacity / 2 : t.SndMss;
+            int wnd = free - promised >= step ? free : promised;
+            return wnd > 65535 ? 65535 : wnd;
         }
 
-        /// <summary>&lt;SEQ=SND.NXT&gt;&lt;ACK=RCV.NXT&gt;&lt;CTL=ACK&gt;</summary>
+        /// <summary>
+        /// &lt;SEQ=SND.NXT&gt;&lt;ACK=RCV.NXT&gt;&lt;CTL=ACK&gt;, where SND.NXT is the highest sequence
+        /// number sent (SND.MAX): after a go-back-N rewind, the peer's RCV.NXT may lie above the rewound one.
+        /// </summary>
         void SendAck(long now, Tcb t)
         {
-            SendFromConnection(now, t, t.SndNxt, TcpFlags.Ack, 0);
+            SendFromConnection(now, t, t.SndMax, TcpFlags.Ack, 0);
         }
 
-        /// <summary>RST for an established connection: &lt;SEQ=SND.NXT&gt;&lt;CTL=RST&gt; (RFC 9293 §3.10.5).</summary>
+        /// <summary>RST for an established connection: &lt;SEQ=SND.NXT&gt;&lt;CTL=RST&gt; (RFC 9293 §3.10.5), SND.NXT the highest sent.</summary>
         void SendReset(long now, Tcb t, string why)
         {
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
-                t.SndNxt, 0, TcpFlags.Rst, 0, _synOptions, 0, 0, _ipId++);
+                t.SndMax, 0, TcpFlags.Rst, 0, _synOptions, 0, 0, _ipId++);
             _counters.SegmentsOut++;
             _counters.RstsSent++;
-            LogTx(now, t, EvRst, TcpFlags.Rst, t.SndNxt, 0, 0, why);
+            LogTx(now, t, EvRst, TcpFlags.Rst, t.SndMax, 0, 0, why);
             _link.Transmit(_txBuf, 0, len);
         }
 
@@ -175,20 +205,19 @@ namespace NanoTcp
             }
             _challengeCount++;
             _counters.ChallengeAcks++;
-            LogTx(now, t, EvChallenge, TcpFlags.Ack, t.SndNxt, t.RcvNxt, 0, why);
+            LogTx(now, t, EvChallenge, TcpFlags.Ack, t.SndMax, t.RcvNxt, 0, why);
             SendAck(now, t);
         }
 
         long _challengeWindowStart = long.MinValue / 2;
         int _challengeCount;
 
-        /// <summary>Send a window update once reading has opened the window by min(MSS, half the buffer) (receiver SWS avoidance).</summary>
+        /// <summary>Send a window update once reading has moved the right edge (by min(MSS, half the buffer): AdvertisedWindow).</summary>
         void MaybeWindowUpdate(long now, Tcb t)
         {
             if (t.State < TcpState.Established || t.State == TcpState.TimeWait || t.FinReceived) return;
             int advertised = (int)(t.RcvAdv - t.RcvNxt);
-            int threshold = t.RcvBuf.Capacity / 2 < t.SndMss ? t.RcvBuf.Capacity / 2 : t.SndMss;
-            if (t.RcvBuf.Free - advertised >= threshold || (advertised == 0 && t.RcvBuf.Free > 0))
+            if (AdvertisedWindow(t) > advertised)
             {
                 OweAck(now, t);
                 UpdateTimer(t);

@@ -69,6 +69,16 @@ namespace NanoTcp
         void RetransmitTimeout(long now, Tcb t)
         {
             bool syn = t.SndUna == t.Iss;
+            if (!syn && t.SndUna == t.SndMax && t.SndWnd > 0 && t.Unsent > 0)
+            {
+                // Nothing in flight, the window open but small: silly-window avoidance held the data
+                // back, and its override timeout sends what fits (RFC 9293 §3.8.6.2.1 (4)).
+                LogEvent(now, t, EvTimeout, "timer", "sws_override");
+                _swsOverride = true;
+                Output(now, t);
+                _swsOverride = false;
+                return;
+            }
             // The peer's window is closed and data waits at SND.UNA: probe it (again) with one byte.
             bool persist = !syn && t.SndWnd == 0 && SeqNum.Lt(t.SndUna, t.SndBufSeq + (uint)t.SndBuf.Count);
             int limit = syn ? _cfg.SynMaxRetries : _cfg.MaxRetries;
@@ -104,7 +114,9 @@ namespace NanoTcp
             t.Ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
             t.Cwnd = mss;
             t.SndNxt = t.SndUna; // go back: resend from the first unacknowledged byte
-            Output(now, t);      // its RTX line names the timeout that expired
+            _rtxWhy = null;      // its RTX line names the timeout that expired and the try
+            Output(now, t);
+            _rtxWhy = WhyGoBackN;
             t.Rto.Backoff();
             t.RtxAt = now + t.Rto.RtoMs;
         }
@@ -125,13 +137,19 @@ namespace NanoTcp
             t.RttTiming = false;
         }
 
-        /// <summary>Data waits, nothing is in flight and the peer's window is closed: arm the persist timer.</summary>
-        void ArmPersistIfStalled(long now, Tcb t)
+        /// <summary>
+        /// Data waits and nothing is in flight, so no ACK will come to release it: with the peer's
+        /// window closed, arm the persist timer (§3.8.6.1); with it open but small (silly-window
+        /// avoidance holds the data), the override timer (§3.8.6.2.1; RFC 1122 §4.2.3.4: 0.1–1 s).
+        /// </summary>
+        void ArmSendTimerIfStalled(long now, Tcb t)
         {
-            if (t.RtxAt != DeadlineHeap.Never || t.SndUna != t.SndMax || t.SndWnd != 0) return;
-            if (t.Unsent == 0) return;
-            t.RtxAt = now + t.Rto.RtoMs;
+            if (t.RtxAt != DeadlineHeap.Never || t.SndUna != t.SndMax || t.Unsent == 0) return;
+            t.RtxAt = now + (t.SndWnd == 0 ? t.Rto.RtoMs : SwsOverrideMs);
         }
+
+        /// <summary>The sender's silly-window override timeout, in RFC 1122's range of 0.1 to 1 s.</summary>
+        const int SwsOverrideMs = 200;
 
         void KeepAliveTimeout(long now, Tcb t)
         {

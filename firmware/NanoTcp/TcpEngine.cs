@@ -189,7 +189,7 @@ namespace NanoTcp
             t.AppOwned = false;
             t.AppClosed = true;
             if (t.Linger0) { AbortConnection(now, t, "close(linger=0)"); return 0; }
-            if (t.RcvBuf.Count > 0 && t.State != TcpState.Closed) { AbortConnection(now, t, "close(unread-data)"); return 0; }
+            if (t.RcvBuf.Count > 0 && CloseWithUnreadData(now, t)) return 0;
             switch (t.State)
             {
                 case TcpState.Closed:
@@ -208,6 +208,32 @@ namespace NanoTcp
             }
             UpdateTimer(t);
             return 0;
+        }
+
+        /// <summary>
+        /// close() while received data waits unread: that data is lost, and RFC 1122 §4.2.2.13 says
+        /// to show it with a RST. Where the peer still holds the connection open, or waits for our
+        /// FIN's ACK (LAST_ACK, CLOSING), it is reset; TIME_WAIT, where the peer has everything,
+        /// just drops the data and lasts its 2·MSL (MUST-13). Returns true when the connection ended.
+        /// </summary>
+        bool CloseWithUnreadData(long now, Tcb t)
+        {
+            switch (t.State)
+            {
+                case TcpState.Closed:
+                    return false;
+                case TcpState.LastAck:
+                case TcpState.Closing:
+                    SendReset(now, t, "close(unread-data)");
+                    Cause(CauseApp, "close(unread-data)");
+                    SetState(now, t, TcpState.Closed);
+                    return true;
+                case TcpState.TimeWait:
+                    t.RcvBuf.Clear();
+                    return false;
+            }
+            AbortConnection(now, t, "close(unread-data)");
+            return true;
         }
 
         /// <summary>ABORT (RFC 9293 §3.10.5): RST to the peer where synchronized, then CLOSED. The handle stays until Close.</summary>
@@ -416,13 +442,18 @@ namespace NanoTcp
 
         void InitSendSequence(long now, Tcb t)
         {
-            t.Iss = Isn.Generate(_cfg.IsnKey0, _cfg.IsnKey1, _cfg.LocalAddress, t.LocalPort, t.RemoteAddr, t.RemotePort, now);
-            t.SndUna = t.Iss;
-            t.SndNxt = t.Iss;
-            t.SndMax = t.Iss;
-            t.SndBufSeq = t.Iss + 1;
+            SetIss(t, Isn.Generate(_cfg.IsnKey0, _cfg.IsnKey1, _cfg.LocalAddress, t.LocalPort, t.RemoteAddr, t.RemotePort, now));
             t.Cwnd = InitialWindow(_cfg.Mss);
             t.Ssthresh = 65535;
+        }
+
+        static void SetIss(Tcb t, uint iss)
+        {
+            t.Iss = iss;
+            t.SndUna = iss;
+            t.SndNxt = iss;
+            t.SndMax = iss;
+            t.SndBufSeq = iss + 1;
         }
 
         /// <summary>RFC 5681 §3.1 initial window.</summary>

@@ -25,7 +25,9 @@ namespace NanoTcp.Tests.Engine;
 /// As a regular expression every line starts ^(\d+) (#\d+|-) ; <see cref="Grammar"/> below is the
 /// whole grammar as one expression, built from the same parts.
 ///
-/// On an RTX line rto= is the timeout that expired and try= the retransmission's number.
+/// On an RTX line sent by a retransmission timeout, rto= is the timeout that expired and try= the
+/// retransmission's number; other retransmissions say why= instead (go-back-n: resent as ACKs
+/// arrive after a timeout; dup-syn: the SYN-ACK again for a repeated SYN).
 /// In a transition, seq and ack are relative to each side's initial sequence number, as Wireshark
 /// shows them; in a free-event (no connection) they are absolute.
 /// </summary>
@@ -150,6 +152,8 @@ public class LogTests
     [InlineData("0 #0 192.0.2.2:7 *:* CLOSED->LISTEN app=listen")]
     [InlineData("5 #1 192.0.2.2:7 192.0.2.1:40000 LISTEN->SYN_RECEIVED rx=[S] seq=0 len=0 iss=123 irs=1000")]
     [InlineData("1300 #1 192.0.2.2:7 192.0.2.1:40000 RTX tx=[P.] seq=1 ack=1 len=10 rto=300 try=1")]
+    [InlineData("1350 #1 192.0.2.2:7 192.0.2.1:40000 RTX tx=[P.] seq=11 ack=1 len=10 why=go-back-n")]
+    [InlineData("500 #1 192.0.2.2:7 192.0.2.1:40000 TIMEOUT timer=sws_override")]
     [InlineData("9 - 192.0.2.2:9 192.0.2.1:1 RST-OUT tx=[R.] seq=0 ack=5 why=no-listener")]
     [InlineData("9 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0")]
     public void GrammarAcceptsDocumentedLines(string line) => Assert.Matches(Grammar, line);

@@ -150,16 +150,22 @@ public class SeqNumTests
 
         var data = Packets.Pattern(1000);
         Assert.Equal(1000, h.Engine.Send(h.Now, c, data, 0, data.Length));
+        // Three full segments; Nagle's algorithm holds the last 100 bytes until they are acknowledged.
         var segs = h.Sent.Select(s => Harness.Parse(s.Bytes)).ToList();
+        Assert.Equal(new[] { 300, 300, 300 }, segs.Select(s => s.PayloadLength));
+        h.Sent.Clear();
+
+        // The peer's cumulative ACKs, wrapped, free the buffer; nothing is retransmitted afterwards.
+        h.Inject(TcpFlags.Ack, 1001, iss + 1 + 600, PeerPort, Port);
+        Assert.Equal(2048 - 400, h.Engine.SendSpace(c));
+        Assert.Empty(h.Sent);
+        h.Inject(TcpFlags.Ack, 1001, iss + 1 + 900, PeerPort, Port);
+        segs.Add(Harness.Parse(h.Sent.Single().Bytes));
         Assert.Equal(new[] { 300, 300, 300, 100 }, segs.Select(s => s.PayloadLength));
         for (int i = 0; i < segs.Count; i++) Assert.Equal(iss + 1 + (uint)(i * 300), segs[i].Seq);
         Assert.Equal(data, segs.SelectMany(Packets.PayloadOf).ToArray());
         Assert.True(segs[^1].Seq < segs[0].Seq, "the test must cross 2^32");
-
-        // The peer's cumulative ACKs, wrapped, free the buffer; nothing is retransmitted afterwards.
         h.Sent.Clear();
-        h.Inject(TcpFlags.Ack, 1001, iss + 1 + 600, PeerPort, Port);
-        Assert.Equal(2048 - 400, h.Engine.SendSpace(c));
         h.Inject(TcpFlags.Ack, 1001, iss + 1 + 1000, PeerPort, Port);
         Assert.Equal(2048, h.Engine.SendSpace(c));
         h.Advance(10000);

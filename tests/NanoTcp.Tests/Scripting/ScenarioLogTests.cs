@@ -101,6 +101,33 @@ public class ScenarioLogTests
     }
 
     [Fact]
+    public void Retransmission_lines_say_whether_a_timeout_or_go_back_N_sent_them_and_rx_is_the_segment_as_it_arrived()
+    {
+        (_, List<Entry> log) = Run("log-lines-name-what-happened.pkt");
+        List<Entry> c = Connection(log);
+        List<Entry> rtx = c.Where(e => e.Event == "RTX").ToList();
+        Assert.Equal(2, rtx.Count);
+        // The timeout's own resend: the timeout that expired and the try; no why.
+        Assert.Equal(("1", "1000", "1", (string?)null), (rtx[0].Value("seq"), rtx[0].Value("rto"), rtx[0].Value("try"), rtx[0].Value("why")));
+        // The segment that followed on the next ACK: go-back-N, with no stale rto= or try=0.
+        Assert.Equal(("1001", (string?)null, (string?)null, "go-back-n"), (rtx[1].Value("seq"), rtx[1].Value("rto"), rtx[1].Value("try"), rtx[1].Value("why")));
+        // The FIN segment that repeated 10 received bytes: seq and len as it arrived.
+        Entry fin = Single(c, "ESTABLISHED->CLOSE_WAIT");
+        Assert.Equal(("[FP.]", "1", "20"), (fin.Value("rx"), fin.Value("seq"), fin.Value("len")));
+    }
+
+    [Fact]
+    public void Data_after_close_ends_the_connection_with_the_segment_as_its_cause()
+    {
+        (_, List<Entry> log) = Run("close-with-unread-data-rst.pkt");
+        Entry rst = log.Last(e => e.Event == "RST-OUT");
+        Assert.Equal("data-after-close", rst.Value("why"));
+        Entry closed = log.Last(e => e.IsTransition && e.To == "CLOSED" && e.Remote != "*:*");
+        Assert.Null(closed.Value("app"));
+        Assert.Equal(("[P.]", "1", "50"), (closed.Value("rx"), closed.Value("seq"), closed.Value("len")));
+    }
+
+    [Fact]
     public void Active_close_goes_FIN_WAIT_1_FIN_WAIT_2_TIME_WAIT_CLOSED_and_TIME_WAIT_lasts_2_MSL()
     {
         (string text, List<Entry> log) = Run("four-way-close-active.pkt");
