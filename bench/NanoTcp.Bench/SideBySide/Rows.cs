@@ -86,6 +86,7 @@ public sealed class Rows : IDisposable
                 What = $"filling a {s.Slots:N0}-slot table (handshake + accept), opens/s",
                 Anchor = "8 slots",
                 Measure = () => _table.FillOpensPerSecond(),
+                NoWarmUp = true, // the data-segment row's warm-up has filled one table already
                 MeasureAnchor = () => TableCost.SmallTableOpensPerSecond(s.Ms),
                 Format = Thousands,
                 Unit = "",

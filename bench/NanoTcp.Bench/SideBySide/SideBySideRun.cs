@@ -82,11 +82,14 @@ public sealed class Row
     /// <summary>Text after the figure (e.g. "for 3 connections"), from the last measurement.</summary>
     public Func<string>? Note { get; init; }
 
+    /// <summary>For a measurement long enough to warm itself up (filling a big table): no untimed first run.</summary>
+    public bool NoWarmUp { get; init; }
+
     readonly List<double> _values = [], _anchors = [];
 
     public void WarmUp()
     {
-        Measure();
+        if (!NoWarmUp) Measure();
         MeasureAnchor?.Invoke();
     }
 
