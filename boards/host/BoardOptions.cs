@@ -24,7 +24,7 @@ public sealed class BoardOptions
 
     public SerialKind Serial { get; set; } = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? SerialKind.Pty : SerialKind.Stdout;
 
-    /// <summary>The device's own settings (DESIGN §5 defaults); the link port comes from <see cref="Link"/>.</summary>
+    /// <summary>The device's own settings (README "Defaults"); the link port comes from <see cref="Link"/>.</summary>
     public DeviceSettings Device { get; } = new();
 
     public const string Usage =
@@ -42,7 +42,8 @@ public sealed class BoardOptions
           --msl-ms N             maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 2000)
           --rto-initial-ms N  --rto-min-ms N  --rto-max-ms N  --max-retries N  --syn-max-retries N
           --fin-wait2-timeout-ms N  --keepalive-idle-ms N (0 = off)  --keepalive-interval-ms N
-          --keepalive-count N  --rcv-buf N  --snd-buf N  --mss N  --delayed-ack-ms N
+          --keepalive-count N  --rcv-buf N  --snd-buf N  --mss N  --delayed-ack-ms N (under 500)
+          --nodelay 0|1 (1 = Nagle off)  --user-timeout-ms N (0 = give up after max-retries)
           --farewell-lines N  --farewell-interval-ms N    the farewell service (port 2019)
           -h, --help             this text
 

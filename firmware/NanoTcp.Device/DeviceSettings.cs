@@ -2,7 +2,7 @@ namespace NanoTcp.Device
 {
     /// <summary>
     /// Everything the device can be configured with, in one place. The TCP settings are the
-    /// engine's own <see cref="TcpConfig"/> (its defaults are the device defaults of DESIGN §5);
+    /// engine's own <see cref="TcpConfig"/> (its defaults are the device defaults, README "Defaults");
     /// the rest belongs to the device: the link port and the services. Names are those of the
     /// scenario scripts' option lines (msl_ms, capacity, ...), so one name means one thing everywhere.
     /// </summary>
@@ -11,7 +11,7 @@ namespace NanoTcp.Device
         /// <summary>TCP: inner address, capacity, timers, buffers; and the ISN key the platform seeds.</summary>
         public readonly TcpConfig Tcp = new TcpConfig();
 
-        /// <summary>UDP port of the link (DESIGN §4) and of the status query.</summary>
+        /// <summary>UDP port of the link (one IPv4 packet per datagram, README "The virtual board and the device") and of the status query.</summary>
         public int LinkPort = 9293;
 
         /// <summary>Lines the farewell service sends after the peer half-closes, and the pause between them.</summary>
@@ -64,7 +64,7 @@ namespace NanoTcp.Device
             "address", "link_port", "capacity", "msl_ms", "rto_initial_ms", "rto_min_ms", "rto_max_ms",
             "max_retries", "syn_max_retries", "fin_wait2_timeout_ms", "keepalive_idle_ms",
             "keepalive_interval_ms", "keepalive_count", "rcv_buf", "snd_buf", "mss", "delayed_ack_ms",
-            "farewell_lines", "farewell_interval_ms"
+            "nodelay", "user_timeout_ms", "farewell_lines", "farewell_interval_ms"
         };
 
         public static bool IsKnown(string name)
@@ -87,6 +87,7 @@ namespace NanoTcp.Device
                 .Key("rto_max_ms").Int(Tcp.RtoMaxMs).Key("max_retries").Int(Tcp.MaxRetries).Key("syn_max_retries").Int(Tcp.SynMaxRetries).End();
             log.Begin(now).Str(" - CONFIG").Key("keepalive_idle_ms").Int(Tcp.KeepAliveIdleMs).Key("keepalive_interval_ms").Int(Tcp.KeepAliveIntervalMs)
                 .Key("keepalive_count").Int(Tcp.KeepAliveCount).Key("delayed_ack_ms").Int(Tcp.DelayedAckMs).End();
+            log.Begin(now).Str(" - CONFIG").Key("nodelay").Int(Tcp.NoDelay ? 1 : 0).Key("user_timeout_ms").Int(Tcp.UserTimeoutMs).End();
             log.Begin(now).Str(" - CONFIG").Key("rcv_buf").Int(Tcp.RcvBuf).Key("snd_buf").Int(Tcp.SndBuf).Key("mss").Int(Tcp.Mss).End();
         }
     }

@@ -14,6 +14,9 @@ namespace NanoTcp.Scripting
         /// <summary>The script's peer (--remote_ip), host order.</summary>
         public uint RemoteAddress = Ipv4.Address(192, 0, 2, 1);
 
+        /// <summary>--strict_end=1: packets the engine sends after the last line fail the script.</summary>
+        public bool StrictEnd;
+
         /// <summary>Engine settings as ScriptSetting items, in the order written.</summary>
         public readonly ArrayList Settings = new ArrayList();
         /// <summary>ScriptEvent items.</summary>

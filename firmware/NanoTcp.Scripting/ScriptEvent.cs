@@ -66,6 +66,11 @@ namespace NanoTcp.Scripting
         public ArrayList Options;
         /// <summary>"&lt;...&gt;": do not check the options.</summary>
         public bool AnyOptions;
+        /// <summary>
+        /// The IP ECN field written as [noecn] (0), [ect1] (1), [ect0] (2) or [ce] (3); -1 when not
+        /// written. Checked on outbound packets; an inbound packet is sent without it (the engine uses no ECN).
+        /// </summary>
+        public int Ecn = -1;
         /// <summary>The options encoded (inbound packets), empty when none.</summary>
         public byte[] OptionBytes;
     }
@@ -82,8 +87,12 @@ namespace NanoTcp.Scripting
         public long Value;
         /// <summary>Socket option name for setsockopt/getsockopt, fcntl command.</summary>
         public string Option;
-        /// <summary>SO_LINGER seconds; getsockopt SO_ERROR's expected errno.</summary>
+        /// <summary>SO_LINGER seconds; getsockopt's expected value (SO_ERROR: an errno).</summary>
         public long Value2;
+        /// <summary>The engine's <see cref="SocketOption"/> for setsockopt/getsockopt, 0 for SO_LINGER, SO_REUSEADDR and SO_ERROR.</summary>
+        public int OptionId;
+        /// <summary>Engine units (ms) per script unit: 1000 for options given in seconds, else 1.</summary>
+        public int OptionScale = 1;
 
         public long ExpectedReturn;
         /// <summary>Expected errno when the call returns -1; 0 when none was written.</summary>

@@ -67,7 +67,6 @@ namespace NanoTcp.Scripting
                         break;
                     case Shell:
                         if (ch == '`') mode = Normal;
-                        else if (ch == '\n') throw ScriptFailure.Syntax(modeLine, "unterminated `shell command`");
                         break;
                 }
             }
@@ -83,7 +82,17 @@ namespace NanoTcp.Scripting
                 if (s.Length == 0) continue;
                 int first = n + 1;
                 int open = s.IndexOf("%{");
-                if (open >= 0 && s.IndexOf("}%", open) < 0)
+                if (s.IndexOf('`') >= 0 && (open < 0 || s.IndexOf('`') < open) && Count(s, '`') % 2 == 1)
+                {
+                    // A `shell command` over several lines (packetdrill allows it): one event at its first line.
+                    while (++n < physical.Length)
+                    {
+                        s = s + "\n" + physical[n];
+                        if (physical[n].IndexOf('`') >= 0) break;
+                    }
+                    s = ScriptText.Strip(s);
+                }
+                else if (open >= 0 && s.IndexOf("}%", open) < 0)
                 {
                     // A %{ }% block over several lines: one event at its first line.
                     while (++n < physical.Length)
@@ -98,7 +107,17 @@ namespace NanoTcp.Scripting
             return result;
         }
 
+        static int Count(string s, char c)
+        {
+            int n = 0;
+            for (int i = 0; i < s.Length; i++) if (s[i] == c) n++;
+            return n;
+        }
+
         // ---- option lines ------------------------------------------------------------------
+
+        /// <summary>"--strict_end=1": a packet the engine sends after the last line fails the script (packetdrill does not check them).</summary>
+        public const string StrictEndOption = "strict_end";
 
         static void ParseOptionLine(Script script, string text, int line)
         {
@@ -118,12 +137,23 @@ namespace NanoTcp.Scripting
                     if (name == "local_ip") script.LocalAddress = address; else script.RemoteAddress = address;
                     continue;
                 }
+                if (name == "ip_version")
+                {
+                    // packetdrill's address family: NanoTcp is IPv4 only.
+                    if (value != "ipv4") throw ScriptFailure.Syntax(line, "--ip_version=" + value + " is not supported: NanoTcp speaks IPv4 only (--ip_version=ipv4)");
+                    continue;
+                }
                 long v;
                 if (!ScriptText.TryParseLong(value, out v)) throw ScriptFailure.Syntax(line, "--" + name + " needs a number, not '" + value + "'");
                 if (name == "tolerance_usecs")
                 {
                     if (v < 0) throw ScriptFailure.Syntax(line, "--tolerance_usecs must not be negative");
                     script.ToleranceMicros = v;
+                }
+                else if (name == StrictEndOption)
+                {
+                    if (v != 0 && v != 1) throw ScriptFailure.Syntax(line, "--" + StrictEndOption + " takes 0 or 1");
+                    script.StrictEnd = v == 1;
                 }
                 else script.Settings.Add(new ScriptSetting(line, name, v));
             }
@@ -154,7 +184,7 @@ namespace NanoTcp.Scripting
             {
                 e = new ScriptEvent();
                 e.Kind = EventKind.Skipped;
-                warnings.Add("line " + line.ToString() + ": shell command skipped: " + c.Rest());
+                warnings.Add("line " + line.ToString() + ": shell command skipped: " + ScriptText.OneLine(c.Rest()));
             }
             else if (ScriptText.IsIdentStart(k)) e = ParseSyscall(c, line);
             else throw c.Error("expected a packet ('<' or '>'), a system call or %{ }% after the time, but found " + c.Describe());
@@ -210,6 +240,8 @@ namespace NanoTcp.Scripting
             p.Kind = EventKind.Packet;
             p.Inbound = c.TryChar('<');
             if (!p.Inbound) c.Expect('>', "'<' or '>'");
+            c.SkipSpaces();
+            if (c.TryChar('[')) p.Ecn = ParseEcn(c, line);
 
             string flags = c.Word(null);
             if (flags.Length == 0) throw c.Error("expected TCP flags (S . F R P) after the direction");
@@ -256,8 +288,24 @@ namespace NanoTcp.Scripting
             return p;
         }
 
+        /// <summary>packetdrill's IP ECN field after the direction: [noecn] [ect0] [ect1] [ce].</summary>
+        static int ParseEcn(Cursor c, int line)
+        {
+            string name = c.TryIdentifier();
+            c.Expect(']', "']' closing the ECN field ([noecn], [ect0], [ect1], [ce])");
+            switch (name)
+            {
+                case "noecn": return 0;
+                case "ect1": return 1;
+                case "ect0": return 2;
+                case "ce": return 3;
+            }
+            throw ScriptFailure.Syntax(line, "unknown ECN field '[" + name + "]' (known: [noecn], [ect0], [ect1], [ce])");
+        }
+
         static int ParseFlags(string word, int line)
         {
+            if (word == "-") return 0; // packetdrill's spelling of a segment with no flags at all
             int flags = 0;
             for (int i = 0; i < word.Length; i++)
             {
@@ -272,7 +320,7 @@ namespace NanoTcp.Scripting
                     case 'U': f = TcpFlags.Urg; break;
                     case 'E': f = TcpFlags.Ece; break;
                     case 'W': f = TcpFlags.Cwr; break;
-                    default: throw ScriptFailure.Syntax(line, "unknown TCP flag '" + word[i].ToString() + "' in '" + word + "' (flags are S . F R P U E W)");
+                    default: throw ScriptFailure.Syntax(line, "unknown TCP flag '" + word[i].ToString() + "' in '" + word + "' (flags are S . F R P U E W, or - for none)");
                 }
                 if ((flags & f) != 0) throw ScriptFailure.Syntax(line, "flag '" + word[i].ToString() + "' written twice in '" + word + "'");
                 flags |= f;
@@ -294,6 +342,7 @@ namespace NanoTcp.Scripting
             string body = block.Substring(2, end - 2);
             string[] statements = body.Split(new char[] { '\n', ';' });
             AssertStateEvent check = null;
+            PeerPortEvent peer = null;
             string skipped = "";
             for (int i = 0; i < statements.Length; i++)
             {
@@ -302,25 +351,26 @@ namespace NanoTcp.Scripting
                 int port = PeerPortAssignment(s);
                 if (port > 0)
                 {
-                    if (statements.Length > 1 && body.IndexOf("tcpi_state") >= 0) throw ScriptFailure.Syntax(line, "put peer_port = N in a %{ }% block of its own");
-                    PeerPortEvent pe = new PeerPortEvent();
-                    pe.Kind = EventKind.PeerPort;
-                    pe.Port = port;
-                    return pe;
+                    if (body.IndexOf("tcpi_state") >= 0 || peer != null) throw ScriptFailure.Syntax(line, "put peer_port = N in a %{ }% block of its own");
+                    peer = new PeerPortEvent();
+                    peer.Kind = EventKind.PeerPort;
+                    peer.Port = port;
+                    continue;
                 }
                 if (port == 0) throw ScriptFailure.Syntax(line, "peer_port must be a port number 1..65535");
                 string name = TcpiStateAssert(s);
                 if (name == null) { skipped = skipped.Length == 0 ? s : skipped + "; " + s; continue; }
                 if (check != null) throw ScriptFailure.Syntax(line, "write one tcpi_state assert per %{ }% block");
                 int state = TcpStates.Parse(name);
-                if (state < 0) throw ScriptFailure.Syntax(line, "unknown TCP state '" + name + "' (e.g. TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_TIME_WAIT, TCP_CLOSE)");
+                if (state < 0) throw ScriptFailure.Syntax(line, "unknown TCP state '" + name + "' (e.g. TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_TIME_WAIT, TCP_CLOSE, or FreeBSD's TCPI_ESTABLISHED, TCPI_FIN_WAIT_1)");
                 check = new AssertStateEvent();
                 check.Kind = EventKind.AssertState;
                 check.State = state;
                 check.StateName = name;
             }
             if (skipped.Length > 0)
-                warnings.Add("line " + line.ToString() + ": %{ }% code skipped (only 'assert tcpi_state == NAME' is checked): " + skipped);
+                warnings.Add("line " + line.ToString() + ": %{ }% code skipped (only 'assert tcpi_state == NAME' is checked): " + ScriptText.OneLine(skipped));
+            if (peer != null) return peer;
             if (check != null) return check;
             ScriptEvent e = new ScriptEvent();
             e.Kind = EventKind.Skipped;
@@ -478,18 +528,29 @@ namespace NanoTcp.Scripting
                 case "setsockopt":
                     ArgCount(s, 5, 5, "setsockopt(fd, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8)", line);
                     s.Fd = Fd(a[0], line);
-                    SocketLevel(a[1], line);
                     s.Option = a[2];
-                    if (a[2] == "SO_LINGER") ParseLinger(s, a[3], line);
-                    else if (a[2] != "SO_REUSEADDR") throw ScriptFailure.Syntax(line, "unsupported socket option '" + a[2] + "' (supported: SO_LINGER, SO_REUSEADDR)");
+                    if (a[2] == "SO_LINGER") { SocketLevel(a[1], a[2], line); ParseLinger(s, a[3], line); }
+                    else if (a[2] == "SO_REUSEADDR") SocketLevel(a[1], a[2], line);
+                    else
+                    {
+                        OptionOf(s, a[1], a[2], line);
+                        s.Value = OptionValue(a[3], a[2], line);
+                    }
                     break;
                 case "getsockopt":
                     ArgCount(s, 5, 5, "getsockopt(fd, SOL_SOCKET, SO_ERROR, [0], [4])", line);
                     s.Fd = Fd(a[0], line);
-                    SocketLevel(a[1], line);
                     s.Option = a[2];
-                    if (a[2] != "SO_ERROR") throw ScriptFailure.Syntax(line, "unsupported socket option '" + a[2] + "' for getsockopt (supported: SO_ERROR)");
-                    s.Value2 = ErrnoValue(Unbracket(a[3], line), line);
+                    if (a[2] == "SO_ERROR")
+                    {
+                        SocketLevel(a[1], a[2], line);
+                        s.Value2 = ErrnoValue(Unbracket(a[3], line), line);
+                    }
+                    else
+                    {
+                        OptionOf(s, a[1], a[2], line);
+                        s.Value2 = OptionValue(Unbracket(a[3], line), a[2], line);
+                    }
                     break;
                 case "fcntl":
                     ArgCount(s, 2, 3, "fcntl(fd, F_SETFL, O_RDWR|O_NONBLOCK)", line);
@@ -524,9 +585,46 @@ namespace NanoTcp.Scripting
             return v;
         }
 
-        static void SocketLevel(string arg, int line)
+        static void SocketLevel(string level, string option, int line)
         {
-            if (arg != "SOL_SOCKET") throw ScriptFailure.Syntax(line, "unsupported option level '" + arg + "' (supported: SOL_SOCKET)");
+            if (level != "SOL_SOCKET") throw ScriptFailure.Syntax(line, option + " is a SOL_SOCKET option, not " + level);
+        }
+
+        const string SupportedOptions = "SOL_SOCKET: SO_LINGER, SO_REUSEADDR, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_ERROR (get); "
+            + "IPPROTO_TCP or SOL_TCP: TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_KEEPINIT, TCP_NOOPT";
+
+        /// <summary>
+        /// The engine option behind a socket option name at its level, and its unit: TCP_KEEPIDLE,
+        /// TCP_KEEPINTVL and TCP_KEEPINIT are seconds (Linux and FreeBSD), the engine's are milliseconds.
+        /// </summary>
+        static void OptionOf(SyscallEvent s, string level, string name, int line)
+        {
+            bool tcp = false;
+            switch (name)
+            {
+                case "SO_KEEPALIVE": s.OptionId = SocketOption.KeepAlive; break;
+                case "SO_RCVBUF": s.OptionId = SocketOption.RcvBuf; break;
+                case "SO_SNDBUF": s.OptionId = SocketOption.SndBuf; break;
+                case "TCP_NODELAY": s.OptionId = SocketOption.NoDelay; tcp = true; break;
+                case "TCP_KEEPIDLE": s.OptionId = SocketOption.KeepIdleMs; s.OptionScale = 1000; tcp = true; break;
+                case "TCP_KEEPINTVL": s.OptionId = SocketOption.KeepIntervalMs; s.OptionScale = 1000; tcp = true; break;
+                case "TCP_KEEPCNT": s.OptionId = SocketOption.KeepCount; tcp = true; break;
+                case "TCP_USER_TIMEOUT": s.OptionId = SocketOption.UserTimeoutMs; tcp = true; break;
+                case "TCP_KEEPINIT": s.OptionId = SocketOption.KeepInitMs; s.OptionScale = 1000; tcp = true; break;
+                case "TCP_NOOPT": s.OptionId = SocketOption.NoOpt; tcp = true; break;
+                default: throw ScriptFailure.Syntax(line, "unsupported socket option '" + name + "' (supported: " + SupportedOptions + ")");
+            }
+            if (tcp && level != "IPPROTO_TCP" && level != "SOL_TCP") throw ScriptFailure.Syntax(line, name + " is an IPPROTO_TCP option, not " + level);
+            if (!tcp) SocketLevel(level, name, line);
+        }
+
+        /// <summary>An option's int value: "[1]" or "1".</summary>
+        static long OptionValue(string arg, string name, int line)
+        {
+            string text = arg.Length >= 2 && arg[0] == '[' && arg[arg.Length - 1] == ']' ? ScriptText.Strip(arg.Substring(1, arg.Length - 2)) : arg;
+            long v;
+            if (!ScriptText.TryParseLong(text, out v) || v < -0x7FFFFFFFL || v > 0x7FFFFFFFL) throw ScriptFailure.Syntax(line, name + " takes an int, as [1], not '" + arg + "'");
+            return v;
         }
 
         static string Unbracket(string arg, int line)

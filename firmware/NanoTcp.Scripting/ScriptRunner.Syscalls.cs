@@ -14,6 +14,9 @@ namespace NanoTcp.Scripting
         public int Port;
         public bool LingerSet, LingerOn;
         public int LingerSeconds;
+        /// <summary>Options set before the engine has a handle (indexed by SocketOption), applied at listen or connect.</summary>
+        public readonly int[] OptionValue = new int[16];
+        public readonly bool[] OptionSet = new bool[16];
 
         public bool Connection { get { return Handle >= 0 && !Listener; } }
     }
@@ -91,9 +94,12 @@ namespace NanoTcp.Scripting
                     + " s (tolerance " + ScriptText.Seconds(call.Tolerance) + " s)", expected, actual);
             bool same = call.Return == s.ExpectedReturn && (s.ExpectedErrno == 0 || call.Errno == s.ExpectedErrno);
             if (!same) throw new ScriptFailure(s.Line, s.Name + " returned " + ReturnText(call.Return, call.Errno).Substring(2) + ", expected " + ReturnText(s.ExpectedReturn, s.ExpectedErrno).Substring(2), expected, actual);
-            if (s.Name == "getsockopt" && call.Value != s.Value2)
+            if (s.Name == "getsockopt" && s.OptionId == 0 && call.Value != s.Value2)
                 throw new ScriptFailure(s.Line, "SO_ERROR is " + ErrnoText(call.Value) + ", expected " + ErrnoText(s.Value2),
                     "SO_ERROR = " + ErrnoText(s.Value2), "SO_ERROR = " + ErrnoText(call.Value));
+            if (s.Name == "getsockopt" && s.OptionId != 0 && call.Return == 0 && call.Value != s.Value2)
+                throw new ScriptFailure(s.Line, s.Option + " is " + call.Value.ToString() + ", expected " + s.Value2.ToString(),
+                    s.Option + " = " + s.Value2.ToString(), s.Option + " = " + call.Value.ToString());
         }
 
         static string ReturnText(long value, int errno)
@@ -138,6 +144,7 @@ namespace NanoTcp.Scripting
                     return sock.Handle < 0 ? Done(c, 0) : Status(c, engine.Close(Now, sock.Handle));
                 case "setsockopt": return SetOption(c, sock);
                 case "getsockopt":
+                    if (s.OptionId != 0) return GetOption(c, sock);
                     int err = sock.Connection ? engine.TakeError(sock.Handle) : 0;
                     if (err < 0) return Error(c, -err);
                     c.Value = err;
@@ -155,8 +162,10 @@ namespace NanoTcp.Scripting
             if (sock.Listener) return Done(c, 0); // a second listen() only changes the backlog
             if (sock.Handle >= 0) return Error(c, TcpError.Invalid);
             int port = sock.Port != 0 ? sock.Port : ScriptPort;
-            int h = engine.Listen(Now, port, (int)c.Event.Value);
+            int h = OpenWithOptions(sock);
             if (h < 0) return Error(c, -h);
+            int r = engine.Listen(Now, h, port, (int)c.Event.Value);
+            if (r < 0) { engine.Close(Now, h); return Error(c, -r); }
             sock.Handle = h;
             sock.Listener = true;
             enginePort = port;
@@ -190,8 +199,10 @@ namespace NanoTcp.Scripting
                     TcpState st = engine.StateOf(sock.Handle);
                     return Error(c, st == TcpState.SynSent || st == TcpState.SynReceived ? TcpError.Already : TcpError.IsConnected);
                 }
-                int h = engine.Connect(Now, sock.Port, script.RemoteAddress, ScriptPort);
+                int h = OpenWithOptions(sock);
                 if (h < 0) return Error(c, -h);
+                int r = engine.Connect(Now, h, sock.Port, script.RemoteAddress, ScriptPort);
+                if (r < 0) { engine.Close(Now, h); return Error(c, -r); }
                 sock.Handle = h;
                 int local = engine.LocalPort(h);
                 if (local > 0) enginePort = local;
@@ -244,10 +255,60 @@ namespace NanoTcp.Scripting
             return Error(c, -r);
         }
 
+        /// <summary>An engine socket with the options the script set before listen or connect, so they reach the first SYN.</summary>
+        int OpenWithOptions(ScriptSocket sock)
+        {
+            int h = engine.Open(Now);
+            if (h < 0) return h;
+            for (int id = 0; id < sock.OptionSet.Length; id++)
+            {
+                if (!sock.OptionSet[id]) continue;
+                int r = engine.SetOption(Now, h, id, sock.OptionValue[id]);
+                if (r < 0) { engine.Close(Now, h); return r; }
+            }
+            return h;
+        }
+
+        /// <summary>An option in engine units, or -EINVAL when it does not fit.</summary>
+        static long EngineValue(SyscallEvent s)
+        {
+            long v = s.Value * s.OptionScale;
+            return v < 0 || v > int.MaxValue ? -TcpError.Invalid : v;
+        }
+
+        bool GetOption(PendingCall c, ScriptSocket sock)
+        {
+            SyscallEvent s = c.Event;
+            int id = s.OptionId;
+            int v;
+            if (sock.Handle >= 0) v = engine.GetOption(sock.Handle, id);
+            else
+            {
+                // No engine socket yet: what was set, else the engine's default; buffers within the slot's.
+                int standard = engine.DefaultOption(id);
+                v = sock.OptionSet[id] ? sock.OptionValue[id] : standard;
+                if ((id == SocketOption.RcvBuf || id == SocketOption.SndBuf) && v > standard) v = standard;
+            }
+            if (v < 0) return Error(c, -v);
+            c.Value = v / s.OptionScale;
+            return Done(c, 0);
+        }
+
         bool SetOption(PendingCall c, ScriptSocket sock)
         {
             SyscallEvent s = c.Event;
             if (s.Option == "SO_REUSEADDR") return Done(c, 0); // nothing to do: the engine never refuses a port for TIME_WAIT
+            if (s.OptionId != 0)
+            {
+                long value = EngineValue(s);
+                if (value < 0) return Error(c, TcpError.Invalid);
+                if (sock.Handle >= 0) return Status(c, engine.SetOption(Now, sock.Handle, s.OptionId, (int)value));
+                int bad = SocketOption.Check(s.OptionId, (int)value);
+                if (bad < 0) return Error(c, -bad);
+                sock.OptionSet[s.OptionId] = true;
+                sock.OptionValue[s.OptionId] = (int)value;
+                return Done(c, 0);
+            }
             // SO_LINGER: kept on the socket; a listener passes it to the connections it accepts.
             sock.LingerSet = true;
             sock.LingerOn = s.Value != 0;
@@ -274,6 +335,17 @@ namespace NanoTcp.Scripting
         static bool Status(PendingCall c, int engineResult)
         {
             return engineResult < 0 ? Error(c, -engineResult) : Done(c, 0);
+        }
+
+        /// <summary>Whether a script socket listens on the engine's port.</summary>
+        bool Listening()
+        {
+            for (int i = 0; i < sockets.Count; i++)
+            {
+                ScriptSocket s = (ScriptSocket)sockets[i];
+                if (s.Listener && engine.LocalPort(s.Handle) == enginePort) return true;
+            }
+            return false;
         }
 
         ScriptSocket Find(int fd)

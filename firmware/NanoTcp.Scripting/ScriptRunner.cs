@@ -78,6 +78,7 @@ namespace NanoTcp.Scripting
             {
                 script = ScriptParser.Parse(text);
                 result.Warnings = script.Warnings;
+                if (!HasWork(script)) throw new ScriptFailure(0, "the script has no events: nothing to run or check (a packet, a system call or a state check)", null, null);
                 engine = new TcpEngine(CreateConfig(), this, this);
                 for (int i = 0; i < script.Events.Count; i++)
                 {
@@ -98,6 +99,17 @@ namespace NanoTcp.Scripting
                 Fail(current != null ? current.Line : 0, "the engine or interpreter threw " + e.GetType().FullName + ": " + e.Message, null, null, text);
             }
             result.VirtualMicros = clock;
+        }
+
+        /// <summary>Whether any line runs or checks something: a script of comments, options and skipped lines proves nothing.</summary>
+        static bool HasWork(Script s)
+        {
+            for (int i = 0; i < s.Events.Count; i++)
+            {
+                int kind = ((ScriptEvent)s.Events[i]).Kind;
+                if (kind == EventKind.Packet || kind == EventKind.Syscall || kind == EventKind.AssertState) return true;
+            }
+            return false;
         }
 
         void Fail(int line, string message, string expected, string actual, string text)
@@ -200,11 +212,15 @@ namespace NanoTcp.Scripting
                 AdvanceTo(pending.End + pending.Tolerance);
                 if (pending != null) throw PendingOverdue();
             }
-            if (outbound.Count > 0)
+            if (outbound.Count > 0 && script.StrictEnd)
             {
                 OutboundPacket op = (OutboundPacket)outbound[0];
-                throw new ScriptFailure(0, "unexpected outbound packet after the last line of the script", "no more packets", Format(op));
+                throw new ScriptFailure(0, "unexpected outbound packet after the last line of the script (--" + ScriptParser.StrictEndOption + "=1)", "no more packets", Format(op));
             }
+            // As packetdrill: what the engine sends after the last line is not checked, but it is shown.
+            for (int i = 0; i < outbound.Count; i++)
+                result.Warnings.Add("not checked: sent after the last line at " + ScriptText.Seconds(((OutboundPacket)outbound[i]).Time) + " s: "
+                    + Format((OutboundPacket)outbound[i]) + " (--" + ScriptParser.StrictEndOption + "=1 fails the script instead)");
         }
 
         // ---- packets -----------------------------------------------------------------------
@@ -274,6 +290,7 @@ namespace NanoTcp.Scripting
             if (s.PayloadLength != p.Length) diff = Add(diff, "length");
             if (p.HasAck && (s.Flags & TcpFlags.Ack) != 0 && s.Ack != (uint)p.Ack) diff = Add(diff, "ack");
             if (p.HasWindow && s.Window != p.Window) diff = Add(diff, "win");
+            if (p.Ecn >= 0 && (op.Bytes[1] & 3) != p.Ecn) diff = Add(diff, "ecn"); // the IPv4 header's second byte: DSCP and ECN
             if (p.Options != null && !TcpOption.SameMeaning(p.Options, op.Options)) diff = Add(diff, "options");
             if (s.SrcAddr != script.LocalAddress || s.DstAddr != script.RemoteAddress || s.SrcPort != enginePort || s.DstPort != peerPort)
                 diff = Add(diff, "addresses/ports");
@@ -400,18 +417,35 @@ namespace NanoTcp.Scripting
             "TCP_FIN_WAIT2", "TCP_CLOSE_WAIT", "TCP_CLOSING", "TCP_LAST_ACK", "TCP_TIME_WAIT"
         };
 
-        static string LinuxStateName(int state)
+        /// <summary>FreeBSD's names (tcp_info's TCPI_ and the kernel's TCPS_ spell them alike), in TcpState order.</summary>
+        static readonly string[] FreeBsdStateNames =
         {
-            return state >= 0 && state < LinuxStateNames.Length ? LinuxStateNames[state] : "state " + state.ToString();
+            "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+            "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"
+        };
+
+        /// <summary>A state's name in the family the script wrote it in (Linux TCP_, FreeBSD TCPI_ or TCPS_).</summary>
+        static string StateName(int state, string written)
+        {
+            if (state < 0 || state >= LinuxStateNames.Length) return "state " + state.ToString();
+            if (written != null && (written.StartsWith("TCPI_") || written.StartsWith("TCPS_"))) return written.Substring(0, 5) + FreeBsdStateNames[state];
+            return LinuxStateNames[state];
         }
 
+        /// <summary>
+        /// tcpi_state of the socket under test: the connection of the current flow (even after the
+        /// application closed it), or the listening socket while that flow has no connection yet,
+        /// as packetdrill asks the listener until a SYN makes a child.
+        /// </summary>
         void CheckState(AssertStateEvent a)
         {
             int state = (int)engine.StateOf(enginePort, script.RemoteAddress, peerPort);
+            bool listener = state == (int)TcpState.Closed && IssFor(peerPort) == 0 && Listening();
+            if (listener) state = (int)TcpState.Listen;
             if (state != a.State)
-                throw new ScriptFailure(a.Line, "connection " + Ipv4.ToText(script.LocalAddress) + ":" + enginePort.ToString() + " <-> "
-                    + Ipv4.ToText(script.RemoteAddress) + ":" + peerPort.ToString() + " is in the wrong state at " + ScriptText.Seconds(clock) + " s",
-                    "tcpi_state == " + LinuxStateName(a.State), "tcpi_state == " + LinuxStateName(state));
+                throw new ScriptFailure(a.Line, (listener ? "the listener on port " + enginePort.ToString() : "connection " + Ipv4.ToText(script.LocalAddress) + ":" + enginePort.ToString() + " <-> "
+                    + Ipv4.ToText(script.RemoteAddress) + ":" + peerPort.ToString()) + " is in the wrong state at " + ScriptText.Seconds(clock) + " s",
+                    "tcpi_state == " + StateName(a.State, a.StateName), "tcpi_state == " + StateName(state, a.StateName));
         }
     }
 }

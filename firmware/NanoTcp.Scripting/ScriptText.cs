@@ -71,6 +71,15 @@ namespace NanoTcp.Scripting
             return sign + whole.ToString() + "." + fraction;
         }
 
+        /// <summary>The text with its line breaks as spaces, for a one-line message (mscorlib has no String.Replace).</summary>
+        public static string OneLine(string s)
+        {
+            if (s == null || (s.IndexOf('\n') < 0 && s.IndexOf('\r') < 0)) return s;
+            char[] c = s.ToCharArray();
+            for (int i = 0; i < c.Length; i++) if (c[i] == '\n' || c[i] == '\r') c[i] = ' ';
+            return new string(c);
+        }
+
         /// <summary>An unsigned 32-bit value as decimal text (the device's mscorlib formats int and long only).</summary>
         public static string U32(uint value) { return ((long)value).ToString(); }
     }

@@ -69,6 +69,26 @@ namespace NanoTcp
         /// <summary>An owed ACK waits for the end of the step (<see cref="TcpEngine.HoldAcks"/>).</summary>
         public bool AckHeld;
 
+        // Per-connection options (SocketOption), set from TcpConfig when the slot is taken and
+        // copied from the listener to each connection it spawns.
+        /// <summary>Keep-alive on (SO_KEEPALIVE), after KeepIdleMs idle, then every KeepIntervalMs, KeepCount probes (RFC 9293 §3.8.4).</summary>
+        public bool KeepAlive;
+        public int KeepIdleMs, KeepIntervalMs, KeepCount;
+        /// <summary>R2 (TCP_USER_TIMEOUT): give up after this long without progress; 0 = after MaxRetries retransmissions.</summary>
+        public int UserTimeoutMs;
+        /// <summary>TCP_KEEPINIT: give up a handshake after this long; 0 = after SynMaxRetries.</summary>
+        public int KeepInitMs;
+        /// <summary>TCP_NOOPT: our SYN or SYN-ACK carries no options.</summary>
+        public bool NoOpt;
+        /// <summary>SO_RCVBUF / SO_SNDBUF: how much of the slot's buffers the connection may use.</summary>
+        public int RcvLimit, SndLimit;
+        /// <summary>When the oldest unacknowledged segment was sent, once it has timed out (for UserTimeoutMs and KeepInitMs).</summary>
+        public long StalledSince;
+        /// <summary>This connection's challenge ACKs in the current second (RFC 5961 §7).</summary>
+        public long ChallengeSecond;
+        public int ChallengeCount;
+        /// <summary>Taken by Open and not yet connected or listening.</summary>
+        public bool Opened;
         /// <summary>TCP_NODELAY: Nagle's algorithm (RFC 9293 §3.7.4) off for this connection.</summary>
         public bool NoDelay;
 
@@ -99,6 +119,28 @@ namespace NanoTcp
             }
         }
 
+        /// <summary>RCV.BUFF as SO_RCVBUF allows: room left for data to arrive.</summary>
+        public int RcvSpace
+        {
+            get
+            {
+                int room = RcvLimit - RcvBuf.Count;
+                if (room > RcvBuf.Free) room = RcvBuf.Free;
+                return room < 0 ? 0 : room;
+            }
+        }
+
+        /// <summary>Room for the application's data as SO_SNDBUF allows.</summary>
+        public int SndSpace
+        {
+            get
+            {
+                int room = SndLimit - SndBuf.Count;
+                if (room > SndBuf.Free) room = SndBuf.Free;
+                return room < 0 ? 0 : room;
+            }
+        }
+
         /// <summary>The FIN's sequence number, once queued: right after the last data byte.</summary>
         public uint FinSeq { get { return SndBufSeq + (uint)SndBuf.Count; } }
 
@@ -115,6 +157,9 @@ namespace NanoTcp
             Retries = 0; KeepAliveProbes = 0; SynTimedOut = false;
             Rto.Reset(); RttTiming = false; RttSeq = 0; RttStart = 0;
             Cwnd = 0; Ssthresh = 0; AckNow = false; AckHeld = false;
+            KeepAlive = false; KeepIdleMs = KeepIntervalMs = KeepCount = 0; UserTimeoutMs = 0; KeepInitMs = 0; NoOpt = false;
+            RcvLimit = RcvBuf.Capacity; SndLimit = SndBuf.Capacity; StalledSince = 0;
+            ChallengeSecond = -1; ChallengeCount = 0; Opened = false;
             NoDelay = false;
             ReopenedTimeWaitAt = DeadlineHeap.Never;
             ReopenedIss = ReopenedIrs = ReopenedSndMax = ReopenedRcvNxt = 0;

@@ -33,19 +33,34 @@ namespace NanoTcp
         /// <summary>How long an orphaned FIN_WAIT_2 (application closed) waits for the peer's FIN.</summary>
         public int FinWait2TimeoutMs = 20000;
 
-        /// <summary>0 = keep-alive off.</summary>
+        /// <summary>
+        /// Keep-alive idle time of every new connection; 0 = keep-alive off unless a connection turns
+        /// it on (SO_KEEPALIVE), which then waits <see cref="KeepAliveDefaultIdleMs"/>.
+        /// </summary>
         public int KeepAliveIdleMs = 0;
         public int KeepAliveIntervalMs = 75000;
         public int KeepAliveCount = 9;
+        /// <summary>RFC 1122 §4.2.3.6: the idle time before keep-alive probes defaults to no less than two hours.</summary>
+        public const int KeepAliveDefaultIdleMs = 7200000;
 
-        /// <summary>0 = ACK at once; otherwise the delayed-ACK timeout (RFC 9293 §3.8.6.3), under <see cref="MaxDelayedAckMs"/>.</summary>
+        /// <summary>TCP_NODELAY of every new connection: true turns Nagle's algorithm off.</summary>
+        public bool NoDelay = false;
+        /// <summary>R2 (TCP_USER_TIMEOUT) of every new connection, ms; 0 = give up after <see cref="MaxRetries"/>.</summary>
+        public int UserTimeoutMs = 0;
+
+        /// <summary>0 = ACK at once; otherwise the delayed-ACK timeout (RFC 9293 §3.8.6.3), under 500 ms (MUST-40).</summary>
         public int DelayedAckMs = 0;
+        /// <summary>RFC 9293 §3.8.6.3, MUST-40: an ACK is delayed by less than 0.5 seconds.</summary>
+        public const int DelayedAckLimitMs = 500;
 
-        /// <summary>RFC 1122 §4.2.3.2: an ACK MUST NOT be delayed by 0.5 s or more.</summary>
-        public const int MaxDelayedAckMs = 500;
-
-        /// <summary>RFC 5961 challenge ACKs allowed per second, across all connections.</summary>
+        /// <summary>RFC 5961 challenge ACKs each connection may send per second.</summary>
         public int ChallengeAckLimit = 10;
+        /// <summary>
+        /// Challenge ACKs the whole engine sends per second, on average: each second's budget is
+        /// drawn at random from [limit/2, limit/2 + limit), so an observer cannot count it down exactly
+        /// (the side channel of CVE-2016-5696).
+        /// </summary>
+        public int ChallengeAckGlobalLimit = 100;
 
         /// <summary>First ephemeral port for connect(); ports are taken in turn up to 65535.</summary>
         public int EphemeralPortFirst = 49152;
@@ -79,8 +94,11 @@ namespace NanoTcp
                 case "rcv_buf": if (v < 1 || v > 65535) return false; RcvBuf = v; return true;
                 case "snd_buf": if (v < 1) return false; SndBuf = v; return true;
                 case "mss": if (v < 64 || v > 65495) return false; Mss = v; return true;
-                case "delayed_ack_ms": if (v >= MaxDelayedAckMs) return false; DelayedAckMs = v; return true;
+                case "delayed_ack_ms": DelayedAckMs = v; return true; // Validate explains a value of 500 or more
                 case "challenge_ack_limit": ChallengeAckLimit = v; return true;
+                case "challenge_ack_global_limit": ChallengeAckGlobalLimit = v; return true;
+                case "nodelay": if (v > 1) return false; NoDelay = v == 1; return true;
+                case "user_timeout_ms": UserTimeoutMs = v; return true;
             }
             return false;
         }
@@ -94,7 +112,9 @@ namespace NanoTcp
             if (Mss < 64 || Mss > 65495) return "mss must be 64..65495";
             if (RtoMinMs < 1 || RtoMinMs > RtoMaxMs) return "rto_min_ms must be 1..rto_max_ms";
             if (RtoInitialMs < RtoMinMs || RtoInitialMs > RtoMaxMs) return "rto_initial_ms must lie in rto_min_ms..rto_max_ms";
-            if (DelayedAckMs < 0 || DelayedAckMs >= MaxDelayedAckMs) return "delayed_ack_ms must be 0..499 (RFC 1122: under 0.5 s)";
+            if (DelayedAckMs < 0 || DelayedAckMs >= DelayedAckLimitMs) return "delayed_ack_ms must be 0..499: an ACK may be delayed by less than 500 ms (RFC 9293 MUST-40)";
+            if (KeepAliveIntervalMs < 1) return "keepalive_interval_ms must be at least 1";
+            if (UserTimeoutMs < 0) return "user_timeout_ms must not be negative";
             if (EphemeralPortFirst < 1024 || EphemeralPortFirst > 65535) return "ephemeral ports must start in 1024..65535";
             return null;
         }

@@ -84,6 +84,7 @@ namespace NanoTcp
             t.RemotePort = _seg.SrcPort;
             t.Listener = l.Slot;
             t.Passive = true;
+            InheritOptions(l, t);
             t.State = TcpState.Listen; // a child starts as a copy of its listener
             t.Irs = _seg.Seq;
             t.RcvNxt = _seg.Seq + 1; // the SYN; any data or FIN on it is not buffered: the peer sends it again
@@ -562,6 +563,14 @@ namespace NanoTcp
         /// <summary>Eighth step: the peer's FIN.</summary>
         void FinArrives(long now, Tcb t)
         {
+            if (t.FinReceived)
+            {
+                // The peer's FIN was taken already: a second one at RCV.NXT ends nothing new. It is
+                // acknowledged where RCV.NXT stands (as BSD and Linux do), not counted again.
+                t.AckNow = true;
+                if (t.State == TcpState.TimeWait) t.TimeWaitAt = now + 2L * _cfg.MslMs;
+                return;
+            }
             t.RcvNxt++;
             t.FinReceived = true;
             t.AckNow = true;

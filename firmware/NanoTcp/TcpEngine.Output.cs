@@ -116,7 +116,7 @@ namespace NanoTcp
         void SendFromConnection(long now, Tcb t, uint seq, int flags, int payloadLength)
         {
             int optLen = 0;
-            if ((flags & TcpFlags.Syn) != 0)
+            if ((flags & TcpFlags.Syn) != 0 && !t.NoOpt)
             {
                 _synOptions[0] = 2; _synOptions[1] = 4;
                 Wire.WriteU16(_synOptions, 2, _cfg.Mss);
@@ -140,10 +140,10 @@ namespace NanoTcp
         /// </summary>
         int AdvertisedWindow(Tcb t)
         {
-            int free = t.RcvBuf.Free;
+            int free = t.RcvSpace;
             int promised = (int)(t.RcvAdv - t.RcvNxt);
             if (promised < 0) promised = 0;
-            int step = t.RcvBuf.Capacity / 2 < t.SndMss ? t.RcvBuf.Capacity / 2 : t.SndMss;
+            int step = t.RcvLimit / 2 < t.SndMss ? t.RcvLimit / 2 : t.SndMss; // RCV.BUFF: what SO_RCVBUF allows
             int wnd = free - promised >= step ? free : promised;
             return wnd > 65535 ? 65535 : wnd;
         }
@@ -194,23 +194,18 @@ namespace NanoTcp
             _link.Transmit(_txBuf, 0, len);
         }
 
-        /// <summary>RFC 5961 challenge ACK, limited to ChallengeAckLimit per second across the engine.</summary>
+        /// <summary>RFC 5961 challenge ACK, within the connection's and the engine's budgets (TcpEngine.Options.cs).</summary>
         void SendChallengeAck(long now, Tcb t, string why)
         {
-            if (now - _challengeWindowStart >= 1000) { _challengeWindowStart = now; _challengeCount = 0; }
-            if (_challengeCount >= _cfg.ChallengeAckLimit)
+            if (!ChallengeAckAllowed(now, t))
             {
                 LogEvent(now, t, EvChallenge, "suppressed", why);
                 return;
             }
-            _challengeCount++;
             _counters.ChallengeAcks++;
             LogTx(now, t, EvChallenge, TcpFlags.Ack, t.SndMax, t.RcvNxt, 0, why);
             SendAck(now, t);
         }
-
-        long _challengeWindowStart = long.MinValue / 2;
-        int _challengeCount;
 
         /// <summary>Send a window update once reading has moved the right edge (by min(MSS, half the buffer): AdvertisedWindow).</summary>
         void MaybeWindowUpdate(long now, Tcb t)

@@ -81,9 +81,8 @@ namespace NanoTcp
             }
             // The peer's window is closed and data waits at SND.UNA: probe it (again) with one byte.
             bool persist = !syn && t.SndWnd == 0 && SeqNum.Lt(t.SndUna, t.SndBufSeq + (uint)t.SndBuf.Count);
-            int limit = syn ? _cfg.SynMaxRetries : _cfg.MaxRetries;
             LogEvent(now, t, EvTimeout, "timer", persist ? "persist" : (syn && t.State == TcpState.SynReceived ? "syn_received" : "rto"));
-            if (t.Retries >= limit) // ACKs to probes reset Retries: only an unresponsive peer gets here
+            if (RetriesExhausted(now, t, syn)) // ACKs to probes reset Retries: only an unresponsive peer gets here
             {
                 _counters.TimedOut++;
                 if (syn && t.State == TcpState.SynReceived && t.Passive)
@@ -105,7 +104,7 @@ namespace NanoTcp
             {
                 SendWindowProbe(now, t);
                 t.Rto.Backoff();
-                t.RtxAt = now + t.Rto.RtoMs;
+                t.RtxAt = now + t.Rto.RtoMs; // not clamped: an answered probe restarts the user timeout from this probe
                 return;
             }
             // RFC 5681 §3.1: after a timeout, ssthresh = max(FlightSize / 2, 2·SMSS) and cwnd = 1 segment.
@@ -119,6 +118,7 @@ namespace NanoTcp
             _rtxWhy = WhyGoBackN;
             t.Rto.Backoff();
             t.RtxAt = now + t.Rto.RtoMs;
+            ClampToGiveUpTime(t, syn);
         }
 
         /// <summary>
@@ -153,10 +153,10 @@ namespace NanoTcp
 
         void KeepAliveTimeout(long now, Tcb t)
         {
-            if (t.State != TcpState.Established && t.State != TcpState.CloseWait) return;
+            if (!t.KeepAlive || (t.State != TcpState.Established && t.State != TcpState.CloseWait)) return;
             if (t.SndUna != t.SndMax) { ArmKeepAlive(now, t); return; } // data in flight: the RTO watches the peer
             LogEvent(now, t, EvTimeout, "timer", "keepalive");
-            if (t.KeepAliveProbes >= _cfg.KeepAliveCount)
+            if (t.KeepAliveProbes >= t.KeepCount)
             {
                 _counters.TimedOut++;
                 t.Error = TcpError.TimedOut;
@@ -169,14 +169,14 @@ namespace NanoTcp
             // RFC 9293 §3.8.4: a probe is <SEQ=SND.NXT-1> with no data, so the peer must answer with an ACK.
             SendFromConnection(now, t, t.SndNxt - 1, TcpFlags.Ack, 0);
             LogTx(now, t, EvKeepAlive, TcpFlags.Ack, t.SndNxt - 1, t.RcvNxt, 0, null);
-            t.KeepAliveAt = now + _cfg.KeepAliveIntervalMs;
+            t.KeepAliveAt = now + t.KeepIntervalMs;
         }
 
         void ArmKeepAlive(long now, Tcb t)
         {
-            if (_cfg.KeepAliveIdleMs <= 0) return;
+            if (!t.KeepAlive) return; // SO_KEEPALIVE of this connection
             if (t.State != TcpState.Established && t.State != TcpState.CloseWait) { t.KeepAliveAt = DeadlineHeap.Never; return; }
-            t.KeepAliveAt = now + _cfg.KeepAliveIdleMs;
+            t.KeepAliveAt = now + t.KeepIdleMs;
         }
 
         void ArmFinWait2(long now, Tcb t)

@@ -57,12 +57,18 @@ namespace NanoTcp
             if (FindListener(port) != null) return -TcpError.AddressInUse;
             Tcb t = Allocate(now, false);
             if (t == null) return -TcpError.NoBuffers;
-            t.LocalPort = port;
             t.AppOwned = true;
+            StartListening(now, t, port, backlog);
+            return t.Handle;
+        }
+
+        void StartListening(long now, Tcb t, int port, int backlog)
+        {
+            t.Opened = false;
+            t.LocalPort = port;
             t.Backlog = backlog < 1 ? 1 : backlog;
             Cause(CauseApp, "listen");
             SetState(now, t, TcpState.Listen);
-            return t.Handle;
         }
 
         /// <summary>Takes the oldest established connection of a listener. Returns its handle or -EAGAIN.</summary>
@@ -88,16 +94,31 @@ namespace NanoTcp
         /// <summary>Active OPEN: sends SYN. Returns a handle at once (SYN_SENT), or -ENOBUFS / -EINVAL / -EADDRINUSE.</summary>
         public int Connect(long now, int localPort, uint remoteAddress, int remotePort)
         {
+            int bad = CheckConnect(ref localPort, remoteAddress, remotePort);
+            if (bad != 0) return bad;
+            Tcb t = Allocate(now, false);
+            if (t == null) return -TcpError.NoBuffers;
+            t.AppOwned = true;
+            StartConnecting(now, t, localPort, remoteAddress, remotePort);
+            return t.Handle;
+        }
+
+        /// <summary>Validates connect's addresses and picks an ephemeral port for 0. Returns 0 or -errno.</summary>
+        int CheckConnect(ref int localPort, uint remoteAddress, int remotePort)
+        {
             if (remotePort < 1 || remotePort > 65535 || localPort < 0 || localPort > 65535 || remoteAddress == 0) return -TcpError.Invalid;
             if (localPort == 0) localPort = PickEphemeralPort(remoteAddress, remotePort);
             else if (TupleInUse(localPort, remoteAddress, remotePort)) return -TcpError.AddressInUse;
             if (localPort == 0) return -TcpError.AddressInUse;
-            Tcb t = Allocate(now, false);
-            if (t == null) return -TcpError.NoBuffers;
+            return 0;
+        }
+
+        void StartConnecting(long now, Tcb t, int localPort, uint remoteAddress, int remotePort)
+        {
+            t.Opened = false;
             t.LocalPort = localPort;
             t.RemoteAddr = remoteAddress;
             t.RemotePort = remotePort;
-            t.AppOwned = true;
             InitSendSequence(now, t);
             t.SndMss = _cfg.Mss;
             t.SndWnd = 1; // until the SYN-ACK tells us: room for the SYN
@@ -105,7 +126,6 @@ namespace NanoTcp
             SetState(now, t, TcpState.SynSent);
             Output(now, t);
             UpdateTimer(t);
-            return t.Handle;
         }
 
         /// <summary>Queues data. Returns the bytes accepted (maybe fewer than length), -EAGAIN when the buffer is full, -EPIPE after shutdown, or the connection's error.</summary>
@@ -131,7 +151,8 @@ namespace NanoTcp
             }
             if (t.FinQueued) return -TcpError.Pipe;
             if (length == 0) return 0;
-            int n = t.SndBuf.Write(data, offset, length);
+            int room = t.SndSpace; // SO_SNDBUF may allow less than the slot holds
+            int n = t.SndBuf.Write(data, offset, length < room ? length : room);
             if (n == 0) return -TcpError.WouldBlock;
             Output(now, t);
             UpdateTimer(t);
@@ -298,7 +319,7 @@ namespace NanoTcp
         public int Available(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.RcvBuf.Count; }
 
         /// <summary>Room in a handle's send buffer.</summary>
-        public int SendSpace(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.SndBuf.Free; }
+        public int SendSpace(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.SndSpace; }
 
         // ---------------------------------------------------------------- table inspection (status query)
 
@@ -350,7 +371,7 @@ namespace NanoTcp
             return null;
         }
 
-        /// <summary>A free slot, or null. With recycle, applies the table-full policy first (DESIGN §5).</summary>
+        /// <summary>A free slot with the default options, or null. With recycle, applies the table-full policy first (README "The engine").</summary>
         Tcb Allocate(long now, bool recycle)
         {
             Tcb t = FreeSlot();
@@ -360,6 +381,7 @@ namespace NanoTcp
             t.InUse = true;
             t.Order = ++_order;
             t.StateSince = now;
+            InitOptions(t);
             return t;
         }
 
@@ -547,7 +569,7 @@ namespace NanoTcp
             if (t.State >= TcpState.Established) ev |= TcpEvents.Connected;
             if (t.RcvBuf.Count > 0 || t.FinReceived || t.State == TcpState.Closed) ev |= TcpEvents.Readable;
             if (t.FinReceived) ev |= TcpEvents.PeerClosed;
-            if ((t.State == TcpState.Established || t.State == TcpState.CloseWait) && !t.FinQueued && t.SndBuf.Free > 0) ev |= TcpEvents.Writable;
+            if ((t.State == TcpState.Established || t.State == TcpState.CloseWait) && !t.FinQueued && t.SndSpace > 0) ev |= TcpEvents.Writable;
             if (t.State == TcpState.Closed) ev |= TcpEvents.Closed;
             if (t.Error != 0) ev |= TcpEvents.Error;
             return ev;

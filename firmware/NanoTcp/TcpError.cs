@@ -21,6 +21,7 @@ namespace NanoTcp
         public const int ConnectionRefused = 111; // ECONNREFUSED: RST in SYN_SENT
         public const int InProgress = 115;        // EINPROGRESS
         public const int Already = 114;           // EALREADY
+        public const int NoProtocolOption = 92;   // ENOPROTOOPT: unknown socket option
 
         public static string Name(int errno)
         {
@@ -42,6 +43,7 @@ namespace NanoTcp
                 case ConnectionRefused: return "ECONNREFUSED";
                 case InProgress: return "EINPROGRESS";
                 case Already: return "EALREADY";
+                case NoProtocolOption: return "ENOPROTOOPT";
             }
             return "E?";
         }
@@ -65,6 +67,7 @@ namespace NanoTcp
                 case "ECONNREFUSED": return ConnectionRefused;
                 case "EINPROGRESS": return InProgress;
                 case "EALREADY": return Already;
+                case "ENOPROTOOPT": return NoProtocolOption;
             }
             return -1;
         }

@@ -31,12 +31,16 @@ namespace NanoTcp
             return i >= 0 && i < Names.Length ? Names[i] : "?";
         }
 
-        /// <summary>Parses an RFC 9293 name ("TIME_WAIT", "TIME-WAIT") or a Linux one ("TCP_TIME_WAIT", "TCP_SYN_RECV", ...). Returns -1 when unknown.</summary>
+        /// <summary>
+        /// Parses an RFC 9293 name ("TIME_WAIT", "TIME-WAIT"), a Linux one ("TCP_TIME_WAIT",
+        /// "TCP_SYN_RECV", ...) or a FreeBSD one ("TCPI_TIME_WAIT", "TCPS_SYN_RECEIVED"). Returns -1 when unknown.
+        /// </summary>
         public static int Parse(string name)
         {
             if (name == null) return -1;
             string n = name.ToUpper();
             if (n.StartsWith("TCP_")) n = n.Substring(4);
+            else if (n.StartsWith("TCPI_") || n.StartsWith("TCPS_")) n = n.Substring(5);
             switch (n)
             {
                 case "CLOSE": case "CLOSED": return (int)TcpState.Closed;

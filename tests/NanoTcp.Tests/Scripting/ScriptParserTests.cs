@@ -210,7 +210,7 @@ public class ScriptParserTests
     [InlineData("0 close(3) = 0\n--msl_ms=100", 2, "must come before the first event")]
     [InlineData("// fine\n/* never closed\n0 close(3) = 0", 2, "unterminated /* comment")]
     [InlineData("0 %{ assert tcpi_state == TCP_NAPPING }%", 1, "unknown TCP state 'TCP_NAPPING'")]
-    [InlineData("0 setsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0", 1, "unsupported socket option 'SO_KEEPALIVE'")]
+    [InlineData("0 setsockopt(3, SOL_SOCKET, SO_ZEROCOPY, [1], 4) = 0", 1, "unsupported socket option 'SO_ZEROCOPY'")]
     [InlineData("0 < S 0:0(0) win 70000", 1, "win must be 0..65535")]
     [InlineData("0 < S 0:0(0) <...>", 1, "<...> is only for outbound packets")]
     [InlineData("* < S 0:0(0)", 1, "only outbound packets")]
