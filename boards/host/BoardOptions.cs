@@ -38,7 +38,8 @@ public sealed class BoardOptions
           --serial pty|stdout    the serial log on a new pseudo-terminal (default on Linux and macOS;
                                  its path is printed as "serial: /dev/pts/N") or on stdout
           --address A.B.C.D      the device's inner IPv4 address (default 192.0.2.2)
-          --capacity N           connection table slots, the 5 service listeners included (default 8)
+          --capacity N           connections the table holds (default 8); the 5 service listeners
+                                 have slots of their own, without buffers
           --msl-ms N             maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 2000)
           --rto-initial-ms N  --rto-min-ms N  --rto-max-ms N  --max-retries N  --syn-max-retries N
           --fin-wait2-timeout-ms N  --keepalive-idle-ms N (0 = off)  --keepalive-interval-ms N

@@ -51,8 +51,8 @@ sealed class Pty : IDisposable
         }
     }
 
-    /// <summary>Writes what it can without blocking; the rest is dropped.</summary>
-    public unsafe void Write(byte[] data, int length)
+    /// <summary>Writes what it can without blocking; the rest is dropped. Returns how many bytes went.</summary>
+    public unsafe int Write(byte[] data, int length)
     {
         fixed (byte* p = data)
         {
@@ -60,9 +60,10 @@ sealed class Pty : IDisposable
             while (done < length)
             {
                 nint n = write(_master, p + done, length - done);
-                if (n <= 0) return; // EAGAIN (nobody reading and the buffer full) or a closed line
+                if (n <= 0) return done; // EAGAIN (nobody reading and the buffer full) or a closed line
                 done += (int)n;
             }
+            return done;
         }
     }
 

@@ -41,6 +41,9 @@ public sealed class UdpLink : IDatagramLink, IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
+    /// <summary>Told of a datagram longer than the device's buffer: its length, and how much of it the device got.</summary>
+    public Action<int, int>? OnTruncated { get; set; }
+
     public int Receive(byte[] buffer, int timeoutMs, out int endpoint)
     {
         endpoint = -1;
@@ -60,6 +63,7 @@ public sealed class UdpLink : IDatagramLink, IDisposable
         endpoint = _endpoints.Find(_from);
         if (endpoint < 0) endpoint = _endpoints.Intern(Copy(_from));
         int kept = Math.Min(n, buffer.Length);
+        if (kept < n) OnTruncated?.Invoke(n, kept);
         Buffer.BlockCopy(_datagram, 0, buffer, 0, kept);
         return kept;
     }

@@ -64,6 +64,9 @@ public sealed class VirtualBoard : IDisposable
             settings.LinkPort = link.LocalEndPoint.Port;
             SeedIsnKey(settings.Tcp);
             var clock = new MonotonicClock();
+            // Said on the serial log before the engine drops the cut packet (its IPv4 length no longer fits).
+            SerialPort log = serial;
+            link.OnTruncated = (length, kept) => log.WriteBoardLine($"{clock.NowMs()} - DATAGRAM-TRUNCATED len={length} kept={kept}");
             var app = new DeviceApp(settings, link, serial, clock);
             app.Start();
             var board = new VirtualBoard(link, serial, app);

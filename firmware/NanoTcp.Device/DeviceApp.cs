@@ -19,8 +19,13 @@ namespace NanoTcp.Device
         readonly LinkRouter _router;
         readonly TcpEngine _engine;
         readonly ServiceHost _services;
+        /// <summary>
+        /// One buffer for the datagram that arrived, the status reply to it and the services'
+        /// scratch space: each is done with it before the next one starts (see <see cref="Step"/>).
+        /// </summary>
         readonly byte[] _rx;
-        readonly TextBuffer _status = new TextBuffer(1400); // one datagram without IP fragmentation
+        readonly TextBuffer _status;
+        const int StatusMax = 1400; // one datagram without IP fragmentation
 
         /// <summary>Throws ArgumentException when the settings are invalid (see <see cref="DeviceSettings.Validate"/>).</summary>
         public DeviceApp(DeviceSettings settings, IDatagramLink link, ILogSink serial, IClock clock)
@@ -30,12 +35,15 @@ namespace NanoTcp.Device
             _settings = settings;
             _link = link;
             _clock = clock;
-            _log = new LogWriter(serial);
             _router = new LinkRouter(link, settings.Tcp.Capacity);
             _engine = new TcpEngine(settings.Tcp, _router, serial);
-            _services = new ServiceHost(_engine, settings);
-            // Room for the largest packet the peer may send us: IPv4 and TCP headers with options, and one MSS.
-            _rx = new byte[60 + 60 + settings.Tcp.Mss];
+            _log = _engine.Log;
+            // Room for the largest packet the peer may send us (IPv4 and TCP headers with options,
+            // and one MSS) and for the status reply.
+            int size = 60 + 60 + settings.Tcp.Mss;
+            _rx = new byte[size > StatusMax ? size : StatusMax];
+            _status = new TextBuffer(_rx, StatusMax);
+            _services = new ServiceHost(_engine, settings, _rx);
         }
 
         public TcpEngine Engine { get { return _engine; } }

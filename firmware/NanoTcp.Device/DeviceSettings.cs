@@ -11,6 +11,17 @@ namespace NanoTcp.Device
         /// <summary>TCP: inner address, capacity, timers, buffers; and the ISN key the platform seeds.</summary>
         public readonly TcpConfig Tcp = new TcpConfig();
 
+        /// <summary>
+        /// One listener slot per service (capacity counts connections only), and a send buffer of
+        /// one MSS, half the engine's default: with eight connections the device starts in under
+        /// 40 KB of heap (boards/esp32/README.md, "Heap").
+        /// </summary>
+        public DeviceSettings()
+        {
+            Tcp.Listeners = ServiceHost.ServiceCount;
+            Tcp.SndBuf = 1024;
+        }
+
         /// <summary>UDP port of the link (one IPv4 packet per datagram, README "The virtual board and the device") and of the status query.</summary>
         public int LinkPort = 9293;
 
@@ -50,9 +61,8 @@ namespace NanoTcp.Device
             string bad = Tcp.Validate();
             if (bad != null) return bad;
             if (LinkPort < 0 || LinkPort > 65535) return "link_port must be 0..65535";
-            if (Tcp.Capacity < ServiceHost.ServiceCount + 1)
-                return "capacity must be at least " + (ServiceHost.ServiceCount + 1).ToString()
-                    + ": one slot per service listener and one for a connection";
+            if (Tcp.Listeners < ServiceHost.ServiceCount)
+                return "listeners must be at least " + ServiceHost.ServiceCount.ToString() + ": one per service";
             if (FarewellLines < 1 || FarewellLines > 100) return "farewell_lines must be 1..100";
             if (FarewellIntervalMs < 0 || FarewellIntervalMs > 60000) return "farewell_interval_ms must be 0..60000";
             return null;
@@ -62,7 +72,7 @@ namespace NanoTcp.Device
         public static readonly string[] Names =
         {
             "address", "link_port", "capacity", "msl_ms", "rto_initial_ms", "rto_min_ms", "rto_max_ms",
-            "max_retries", "syn_max_retries", "fin_wait2_timeout_ms", "keepalive_idle_ms",
+            "max_retries", "syn_max_retries", "syn_backlog", "fin_wait2_timeout_ms", "keepalive_idle_ms",
             "keepalive_interval_ms", "keepalive_count", "rcv_buf", "snd_buf", "mss", "delayed_ack_ms",
             "nodelay", "user_timeout_ms", "farewell_lines", "farewell_interval_ms"
         };
@@ -80,7 +90,7 @@ namespace NanoTcp.Device
         {
             uint a = Tcp.LocalAddress;
             log.Begin(now).Str(" - CONFIG").Key("address").Int(a >> 24).Char('.').Int((a >> 16) & 0xFF).Char('.').Int((a >> 8) & 0xFF).Char('.').Int(a & 0xFF)
-                .Key("link_port").Int(LinkPort).Key("capacity").Int(Tcp.Capacity).Key("listeners").Int(ServiceHost.ServiceCount).End();
+                .Key("link_port").Int(LinkPort).Key("capacity").Int(Tcp.Capacity).Key("listeners").Int(Tcp.Listeners).End();
             log.Begin(now).Str(" - CONFIG").Key("msl_ms").Int(Tcp.MslMs).Key("time_wait_ms").Int(2L * Tcp.MslMs)
                 .Key("fin_wait2_timeout_ms").Int(Tcp.FinWait2TimeoutMs).End();
             log.Begin(now).Str(" - CONFIG").Key("rto_initial_ms").Int(Tcp.RtoInitialMs).Key("rto_min_ms").Int(Tcp.RtoMinMs)

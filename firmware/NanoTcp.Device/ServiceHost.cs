@@ -6,7 +6,7 @@ namespace NanoTcp.Device
     /// </summary>
     public sealed class ServiceHost
     {
-        /// <summary>Echo, discard, daytime, chargen, farewell: each holds one listener slot of the table.</summary>
+        /// <summary>Echo, discard, daytime, chargen, farewell: each holds one listener slot of the table (no buffers).</summary>
         public const int ServiceCount = 5;
 
         /// <summary>What <see cref="Discard"/> found.</summary>
@@ -15,16 +15,17 @@ namespace NanoTcp.Device
         const int AcceptBacklog = 4;
 
         public readonly TcpEngine Engine;
-        /// <summary>For reading and composing; its contents do not survive a call to Run.</summary>
-        public readonly byte[] Scratch = new byte[512];
+        /// <summary>For reading and composing; its contents do not survive a call to Run (the device lends its datagram buffer).</summary>
+        public readonly byte[] Scratch;
         public readonly TextBuffer Text = new TextBuffer(128);
 
         readonly Service[] _services;
         readonly Connection[] _connections;
 
-        public ServiceHost(TcpEngine engine, DeviceSettings settings)
+        public ServiceHost(TcpEngine engine, DeviceSettings settings, byte[] scratch)
         {
             Engine = engine;
+            Scratch = scratch;
             _services = new Service[]
             {
                 new EchoService(), new DiscardService(), new DaytimeService(), new ChargenService(),

@@ -5,15 +5,16 @@ namespace NanoTcp.Device
     /// reads as IP version 5, so it can never be mistaken for an IPv4 packet) is answered with the
     /// connection table, like `ss -tan`, and the counters:
     ///
-    ///     NanoTcp 192.0.2.2 uptime_ms=5123 capacity=8 in_use=6
+    ///     NanoTcp 192.0.2.2 uptime_ms=5123 capacity=8 in_use=1 listeners=5
     ///     Slot  State         Local               Peer                  Timer_ms
     ///     0     LISTEN        192.0.2.2:7         *:*                   -
     ///     7     TIME_WAIT     192.0.2.2:13        192.0.2.1:40001       3870
     ///     segments_in=12 segments_out=9 retransmissions=0 rsts_sent=0 challenge_acks=0 recycled=0 table_full=0 timed_out=0 unroutable=0 dropped=2
     ///     drop.short=1 drop.ip-version=1 drop.ip-header=0 ...
     ///
-    /// Free slots are left out. When the reply would not fit one datagram, the last slot line
-    /// says how many were left out.
+    /// capacity and in_use count connections; listeners have slots of their own (listed as
+    /// LISTEN) and are counted apart. Free slots are left out. When the reply would not fit one
+    /// datagram, the last slot line says how many were left out.
     /// </summary>
     public static class StatusReport
     {
@@ -33,15 +34,15 @@ namespace NanoTcp.Device
 
         public static void Write(TextBuffer t, TcpEngine engine, LinkRouter router, long now)
         {
-            int inUse = 0;
-            for (int i = 0; i < engine.Capacity; i++) if (engine.SlotInUse(i)) inUse++;
+            int inUse = engine.ConnectionsInUse + engine.ListenersInUse; // slots to list
 
             t.Clear().Str("NanoTcp ").Addr(engine.Config.LocalAddress).Key("uptime_ms").Int(now)
-                .Key("capacity").Int(engine.Capacity).Key("in_use").Int(inUse).Line();
+                .Key("capacity").Int(engine.Capacity).Key("in_use").Int(engine.ConnectionsInUse)
+                .Key("listeners").Int(engine.ListenersInUse).Line();
             t.Str("Slot").Column(ColState).Str("State").Column(ColLocal).Str("Local").Column(ColPeer).Str("Peer")
                 .Column(ColTimer).Str("Timer_ms").Line();
             int shown = 0;
-            for (int i = 0; i < engine.Capacity; i++)
+            for (int i = 0; i < engine.SlotCount; i++)
             {
                 if (!engine.SlotInUse(i)) continue;
                 if (t.Free < CountersRoom + 80)

@@ -9,15 +9,23 @@ namespace NanoTcp.Device
         public readonly byte[] Bytes;
         public int Length;
         int _lineStart;
+        readonly int _capacity;
 
-        public TextBuffer(int capacity) { Bytes = new byte[capacity]; }
+        public TextBuffer(int capacity) { Bytes = new byte[capacity]; _capacity = capacity; }
+
+        /// <summary>Text in the first capacity bytes of an array that something else owns too (no allocation).</summary>
+        public TextBuffer(byte[] storage, int capacity)
+        {
+            Bytes = storage;
+            _capacity = capacity < storage.Length ? capacity : storage.Length;
+        }
 
         public TextBuffer Clear() { Length = 0; _lineStart = 0; return this; }
 
         /// <summary>Room left, in bytes.</summary>
-        public int Free { get { return Bytes.Length - Length; } }
+        public int Free { get { return _capacity - Length; } }
 
-        public TextBuffer Char(char c) { if (Length < Bytes.Length) Bytes[Length++] = (byte)c; return this; }
+        public TextBuffer Char(char c) { if (Length < _capacity) Bytes[Length++] = (byte)c; return this; }
 
         public TextBuffer Str(string s)
         {
@@ -52,7 +60,7 @@ namespace NanoTcp.Device
         /// <summary>Spaces up to a column of the current line, and at least one.</summary>
         public TextBuffer Column(int column)
         {
-            do Char(' '); while (Length - _lineStart < column && Length < Bytes.Length);
+            do Char(' '); while (Length - _lineStart < column && Length < _capacity);
             return this;
         }
 

@@ -1,6 +1,9 @@
 namespace NanoTcp
 {
-    /// <summary>A fixed-size byte FIFO: a connection's send or receive buffer. Allocated once; never grows.</summary>
+    /// <summary>
+    /// A fixed-size byte FIFO: a connection's send or receive buffer. Allocated once; never grows.
+    /// A ring of capacity 0 (what a listener holds) is always empty and full.
+    /// </summary>
     public sealed class ByteRing
     {
         readonly byte[] _data;
@@ -19,6 +22,7 @@ namespace NanoTcp
         public int Write(byte[] src, int offset, int length)
         {
             int n = length < Free ? length : Free;
+            if (n <= 0) return 0;
             int tail = (_head + _count) % _data.Length;
             int first = n < _data.Length - tail ? n : _data.Length - tail;
             System.Array.Copy(src, offset, _data, tail, first);
@@ -30,6 +34,7 @@ namespace NanoTcp
         /// <summary>Copies length bytes starting at `from` bytes after the head, without removing them.</summary>
         public void Peek(int from, byte[] dst, int offset, int length)
         {
+            if (length <= 0) return;
             int start = (_head + from) % _data.Length;
             int first = length < _data.Length - start ? length : _data.Length - start;
             System.Array.Copy(_data, start, dst, offset, first);
@@ -48,6 +53,7 @@ namespace NanoTcp
         public void Discard(int n)
         {
             if (n > _count) n = _count;
+            if (n <= 0) return;
             _head = (_head + n) % _data.Length;
             _count -= n;
             if (_count == 0) _head = 0;

@@ -5,18 +5,21 @@ namespace NanoTcp
     /// clamped to [min, max], doubled on every timeout until the next valid sample.
     /// Samples must follow Karn's rule: never time a retransmitted segment (the caller's job).
     /// Kept in microseconds so small RTTs do not round to zero.
+    ///
+    /// A value type, so it lives inside its connection's slot rather than as an object of its
+    /// own; use it through a field or a variable (a copy has its own state).
     /// </summary>
-    public sealed class RtoEstimator
+    public struct RtoEstimator
     {
         readonly int _minMs, _maxMs, _initialMs;
-        long _srttUs, _rttvarUs;
+        int _srttUs, _rttvarUs; // µs; a sample is capped at 1000 s, well inside an int
         bool _hasSample;
         int _rtoMs;
 
         public RtoEstimator(int initialMs, int minMs, int maxMs)
         {
             _initialMs = initialMs; _minMs = minMs; _maxMs = maxMs;
-            Reset();
+            _srttUs = 0; _rttvarUs = 0; _hasSample = false; _rtoMs = initialMs;
         }
 
         /// <summary>The current RTO in ms, backoff included.</summary>
@@ -34,20 +37,20 @@ namespace NanoTcp
         /// <summary>Feeds one RTT measurement (RFC 6298 §2.2–2.3) and clears any backoff.</summary>
         public void Sample(int rttMs)
         {
-            long r = (rttMs < 0 ? 0 : rttMs) * 1000L;
+            long r = (rttMs < 0 ? 0 : (rttMs > 1000000 ? 1000000 : rttMs)) * 1000L; // a sample beyond 1000 s is one of 1000 s
             if (!_hasSample)
             {
-                _srttUs = r;
-                _rttvarUs = r / 2;
+                _srttUs = (int)r;
+                _rttvarUs = (int)(r / 2);
                 _hasSample = true;
             }
             else
             {
                 long delta = _srttUs > r ? _srttUs - r : r - _srttUs;
-                _rttvarUs = (3 * _rttvarUs + delta) / 4;
-                _srttUs = (7 * _srttUs + r) / 8;
+                _rttvarUs = (int)((3L * _rttvarUs + delta) / 4);
+                _srttUs = (int)((7L * _srttUs + r) / 8);
             }
-            long varTerm = 4 * _rttvarUs;
+            long varTerm = 4L * _rttvarUs;
             if (varTerm < 1000) varTerm = 1000; // G, the clock granularity: 1 ms
             _rtoMs = Clamp((_srttUs + varTerm + 999) / 1000);
         }

@@ -8,11 +8,14 @@ namespace NanoTcp
     {
         /// <summary>Our IPv4 address, host byte order (192.0.2.2 on the device).</summary>
         public uint LocalAddress = Ipv4.Address(192, 0, 2, 2);
-        /// <summary>Connection table slots, listeners included.</summary>
+        /// <summary>Connections the table holds (each with its buffers); listeners are not counted.</summary>
         public int Capacity = 8;
-        /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = half the slots listeners leave free.</summary>
+        /// <summary>Listening sockets that may be open at once; they take slots of their own, without buffers.</summary>
+        public int Listeners = 5;
+        /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = half the capacity.</summary>
         public int SynBacklog = 0;
         public int RcvBuf = 2048;
+        /// <summary>The device takes 1024 (DeviceSettings), so its eight connections fit 40 KB of heap.</summary>
         public int SndBuf = 2048;
         /// <summary>Largest segment we accept (announced in our SYN) and send.</summary>
         public int Mss = 1024;
@@ -90,6 +93,7 @@ namespace NanoTcp
                 case "keepalive_interval_ms": if (v < 1) return false; KeepAliveIntervalMs = v; return true;
                 case "keepalive_count": KeepAliveCount = v; return true;
                 case "capacity": if (v < 1 || v > 65535) return false; Capacity = v; return true;
+                case "listeners": if (v > 65535) return false; Listeners = v; return true;
                 case "syn_backlog": SynBacklog = v; return true;
                 case "rcv_buf": if (v < 1 || v > 65535) return false; RcvBuf = v; return true;
                 case "snd_buf": if (v < 1) return false; SndBuf = v; return true;
@@ -107,6 +111,7 @@ namespace NanoTcp
         public string Validate()
         {
             if (Capacity < 1 || Capacity > 65535) return "capacity must be 1..65535";
+            if (Listeners < 0 || Capacity + Listeners > 65536) return "listeners must be 0..65536-capacity (a slot number fits 16 bits)";
             if (RcvBuf < 1 || RcvBuf > 65535) return "rcv_buf must be 1..65535";
             if (SndBuf < 1) return "snd_buf must be at least 1";
             if (Mss < 64 || Mss > 65495) return "mss must be 64..65495";
@@ -115,6 +120,7 @@ namespace NanoTcp
             if (DelayedAckMs < 0 || DelayedAckMs >= DelayedAckLimitMs) return "delayed_ack_ms must be 0..499: an ACK may be delayed by less than 500 ms (RFC 9293 MUST-40)";
             if (KeepAliveIntervalMs < 1) return "keepalive_interval_ms must be at least 1";
             if (UserTimeoutMs < 0) return "user_timeout_ms must not be negative";
+            if (MaxRetries > 65535 || SynMaxRetries > 65535 || KeepAliveCount > 65535) return "max_retries, syn_max_retries and keepalive_count must be at most 65535";
             if (EphemeralPortFirst < 1024 || EphemeralPortFirst > 65535) return "ephemeral ports must start in 1024..65535";
             return null;
         }

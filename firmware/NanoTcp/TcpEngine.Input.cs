@@ -101,33 +101,6 @@ namespace NanoTcp
             UpdateTimer(t);
         }
 
-        /// <summary>
-        /// Half-open slots a listener may hold: SynBacklog when set, else half the slots that
-        /// listeners do not occupy, so a flood always leaves room for real connections.
-        /// </summary>
-        int SynBacklog()
-        {
-            if (_cfg.SynBacklog > 0) return _cfg.SynBacklog;
-            int listeners = 0;
-            for (int i = 0; i < _table.Length; i++)
-                if (_table[i].InUse && _table[i].State == TcpState.Listen) listeners++;
-            int half = (_table.Length - listeners) / 2;
-            return half > 0 ? half : 1;
-        }
-
-        int CountChildren(Tcb l, bool halfOpenOnly)
-        {
-            int n = 0;
-            for (int i = 0; i < _table.Length; i++)
-            {
-                Tcb c = _table[i];
-                if (!c.InUse || c.Listener != l.Slot || c.Accepted) continue;
-                if (halfOpenOnly != (c.State == TcpState.SynReceived)) continue;
-                n++;
-            }
-            return n;
-        }
-
         // The TIME_WAIT incarnation a new SYN is reopening, while the listener handles that SYN.
         bool _reopening;
         long _oldTimeWaitAt;
@@ -171,6 +144,7 @@ namespace NanoTcp
         void ReturnToTimeWait(long now, Tcb t)
         {
             long until = t.ReopenedTimeWaitAt;
+            ChildUnlink(t); // out of the listener's half-open list before it leaves the listener
             t.Listener = -1;
             t.AppOwned = false;
             t.AppClosed = true;

@@ -43,6 +43,7 @@ namespace NanoTcp
             }
             t.State = to;
             t.StateSince = now;
+            TableStateChanged(t, to);
             switch (to)
             {
                 case TcpState.Established:

@@ -13,7 +13,7 @@ namespace NanoTcp
         /// </summary>
         public int Open(long now)
         {
-            Tcb t = Allocate(now, false);
+            Tcb t = AllocateBare(now);
             if (t == null) return -TcpError.NoBuffers;
             t.AppOwned = true;
             t.Opened = true;
@@ -28,6 +28,8 @@ namespace NanoTcp
             if (!t.Opened) return t.State == TcpState.Closed ? -TcpError.Invalid : -TcpError.IsConnected;
             int bad = CheckConnect(ref localPort, remoteAddress, remotePort);
             if (bad != 0) return bad;
+            if (!ConnectionRoom()) return -TcpError.NoBuffers;
+            AttachBuffers(t);
             StartConnecting(now, t, localPort, remoteAddress, remotePort);
             return 0;
         }
@@ -40,6 +42,8 @@ namespace NanoTcp
             if (!t.Opened) return -TcpError.Invalid;
             if (port < 1 || port > 65535) return -TcpError.Invalid;
             if (FindListener(port) != null) return -TcpError.AddressInUse;
+            if (!ListenerRoom()) return -TcpError.NoBuffers;
+            AttachQueues(t, port);
             StartListening(now, t, port, backlog);
             return 0;
         }
@@ -75,8 +79,8 @@ namespace NanoTcp
                 case SocketOption.UserTimeoutMs: t.UserTimeoutMs = value; break;
                 case SocketOption.KeepInitMs: t.KeepInitMs = value; break;
                 case SocketOption.NoOpt: t.NoOpt = value != 0; break;
-                case SocketOption.RcvBuf: t.RcvLimit = value < t.RcvBuf.Capacity ? value : t.RcvBuf.Capacity; break;
-                case SocketOption.SndBuf: t.SndLimit = value < t.SndBuf.Capacity ? value : t.SndBuf.Capacity; break;
+                case SocketOption.RcvBuf: t.RcvLimit = value < _cfg.RcvBuf ? value : _cfg.RcvBuf; break;
+                case SocketOption.SndBuf: t.SndLimit = value < _cfg.SndBuf ? value : _cfg.SndBuf; break;
             }
             UpdateTimer(t);
             return 0;
@@ -133,8 +137,9 @@ namespace NanoTcp
             t.UserTimeoutMs = _cfg.UserTimeoutMs;
             t.KeepInitMs = 0;
             t.NoOpt = false;
-            t.RcvLimit = t.RcvBuf.Capacity;
-            t.SndLimit = t.SndBuf.Capacity;
+            // The pool's buffers are all of the configured size, lent or not yet.
+            t.RcvLimit = _cfg.RcvBuf;
+            t.SndLimit = _cfg.SndBuf;
         }
 
         /// <summary>A connection born from a listener starts with the listener's options, as in BSD and Linux.</summary>

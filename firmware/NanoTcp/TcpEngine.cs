@@ -20,7 +20,6 @@ namespace NanoTcp
         readonly DeadlineHeap _timers;
         readonly TcpCounters _counters = new TcpCounters();
         readonly Segment _seg = new Segment();
-        long _order;
         int _nextEphemeral;
 
         /// <summary>Called when a handle's readiness changes (see <see cref="TcpEvents"/>).</summary>
@@ -33,17 +32,20 @@ namespace NanoTcp
             _cfg = config;
             _link = link;
             _log = new LogWriter(log);
-            _table = new Tcb[config.Capacity];
-            for (int i = 0; i < _table.Length; i++) { _table[i] = new Tcb(i, config); _table[i].Reset(); }
-            _timers = new DeadlineHeap(config.Capacity);
+            _table = new Tcb[config.Capacity + config.Listeners];
+            CreateTable(config);
+            _timers = new DeadlineHeap(_table.Length);
             _heldAcks = new int[_table.Length];
             _txBuf = new byte[Wire.HeaderLength(MaxOptions) + config.Mss];
             _nextEphemeral = config.EphemeralPortFirst;
         }
 
         public TcpConfig Config { get { return _cfg; } }
+        /// <summary>The engine's serial-log writer, for the application's own lines (one line buffer for both).</summary>
+        public LogWriter Log { get { return _log; } }
         public TcpCounters Counters { get { return _counters; } }
-        public int Capacity { get { return _table.Length; } }
+        /// <summary>Connections the table holds at most (listeners have slots of their own, see <see cref="SlotCount"/>).</summary>
+        public int Capacity { get { return _cfg.Capacity; } }
 
         /// <summary>Earliest armed timer of any connection; long.MaxValue when none.</summary>
         public long NextDeadline { get { return _timers.MinDeadline; } }
@@ -55,7 +57,7 @@ namespace NanoTcp
         {
             if (port < 1 || port > 65535) return -TcpError.Invalid;
             if (FindListener(port) != null) return -TcpError.AddressInUse;
-            Tcb t = Allocate(now, false);
+            Tcb t = AllocateListener(now, port);
             if (t == null) return -TcpError.NoBuffers;
             t.AppOwned = true;
             StartListening(now, t, port, backlog);
@@ -77,13 +79,7 @@ namespace NanoTcp
             Tcb l = Lookup(listener);
             if (l == null) return -TcpError.BadHandle;
             if (l.State != TcpState.Listen) return -TcpError.Invalid;
-            Tcb best = null;
-            for (int i = 0; i < _table.Length; i++)
-            {
-                Tcb c = _table[i];
-                if (c.InUse && c.Listener == l.Slot && !c.Accepted && c.State != TcpState.SynReceived
-                    && (best == null || c.Order < best.Order)) best = c;
-            }
+            Tcb best = TakeReadyChild(l); // the first to complete its handshake
             if (best == null) return -TcpError.WouldBlock;
             best.Accepted = true;
             best.AppOwned = true;
@@ -302,13 +298,8 @@ namespace NanoTcp
         /// <summary>State of the connection with this 4-tuple, whether or not the application still holds it; CLOSED when the table has none.</summary>
         public TcpState StateOf(int localPort, uint remoteAddress, int remotePort)
         {
-            for (int i = 0; i < _table.Length; i++)
-            {
-                Tcb t = _table[i];
-                if (t.InUse && t.State != TcpState.Listen && t.LocalPort == localPort && t.RemoteAddr == remoteAddress && t.RemotePort == remotePort)
-                    return t.State;
-            }
-            return TcpState.Closed;
+            Tcb t = _index.Find(localPort, remoteAddress, remotePort, true);
+            return t == null ? TcpState.Closed : t.State;
         }
 
         public int LocalPort(int handle) { Tcb t = Lookup(handle); return t == null ? 0 : t.LocalPort; }
@@ -338,130 +329,6 @@ namespace NanoTcp
 
         // ---------------------------------------------------------------- table
 
-        Tcb Lookup(int handle)
-        {
-            if (handle < 0) return null;
-            int slot = handle & 0xFFFF;
-            if (slot >= _table.Length) return null;
-            Tcb t = _table[slot];
-            if (!t.InUse || !t.AppOwned || t.Generation != (handle >> 16)) return null;
-            return t;
-        }
-
-        /// <summary>The connection for a segment's 4-tuple (listeners excluded).</summary>
-        Tcb Find(int localPort, uint remoteAddr, int remotePort)
-        {
-            for (int i = 0; i < _table.Length; i++)
-            {
-                Tcb t = _table[i];
-                if (t.InUse && t.State != TcpState.Listen && t.State != TcpState.Closed
-                    && t.LocalPort == localPort && t.RemotePort == remotePort && t.RemoteAddr == remoteAddr)
-                    return t;
-            }
-            return null;
-        }
-
-        Tcb FindListener(int port)
-        {
-            for (int i = 0; i < _table.Length; i++)
-            {
-                Tcb t = _table[i];
-                if (t.InUse && t.State == TcpState.Listen && t.LocalPort == port) return t;
-            }
-            return null;
-        }
-
-        /// <summary>A free slot with the default options, or null. With recycle, applies the table-full policy first (README "The engine").</summary>
-        Tcb Allocate(long now, bool recycle)
-        {
-            Tcb t = FreeSlot();
-            if (t == null && recycle) t = Recycle(now);
-            if (t == null) return null;
-            t.Reset();
-            t.InUse = true;
-            t.Order = ++_order;
-            t.StateSince = now;
-            InitOptions(t);
-            return t;
-        }
-
-        Tcb FreeSlot()
-        {
-            for (int i = 0; i < _table.Length; i++) if (!_table[i].InUse) return _table[i];
-            return null;
-        }
-
-        /// <summary>Table full: recycle the oldest TIME_WAIT slot, else the oldest LAST_ACK or CLOSING one.</summary>
-        Tcb Recycle(long now)
-        {
-            Tcb victim = Oldest(TcpState.TimeWait, TcpState.TimeWait, -1);
-            if (victim == null) victim = Oldest(TcpState.LastAck, TcpState.Closing, -1);
-            if (victim == null) return null;
-            RecycleSlot(now, victim, "table-full");
-            return victim;
-        }
-
-        /// <summary>
-        /// Ends a connection to free its slot: a RECYCLE line, RST to a peer still waiting for our
-        /// FIN's ACK (LAST_ACK, CLOSING), then its transition to CLOSED. The application, if it
-        /// still held the handle, finds it stale.
-        /// </summary>
-        void RecycleSlot(long now, Tcb victim, string why)
-        {
-            LogRecycle(now, victim, why);
-            if (victim.State == TcpState.LastAck || victim.State == TcpState.Closing) SendReset(now, victim, "recycled");
-            int kind = _causeKind;
-            string text = _causeText;
-            victim.AppOwned = false;
-            Cause(CausePolicy, why);
-            SetState(now, victim, TcpState.Closed);
-            Cause(kind, text);
-        }
-
-        Tcb Oldest(TcpState a, TcpState b, int listener)
-        {
-            Tcb best = null;
-            for (int i = 0; i < _table.Length; i++)
-            {
-                Tcb t = _table[i];
-                if (!t.InUse || (t.State != a && t.State != b)) continue;
-                if (listener >= 0 && t.Listener != listener) continue;
-                if (best == null || t.StateSince < best.StateSince || (t.StateSince == best.StateSince && t.Order < best.Order)) best = t;
-            }
-            return best;
-        }
-
-        /// <summary>Frees a slot: timers off, handle invalidated.</summary>
-        void Release(Tcb t)
-        {
-            _timers.Set(t.Slot, DeadlineHeap.Never);
-            t.Generation = (t.Generation + 1) & 0x7FFF;
-            t.Reset();
-        }
-
-        int PickEphemeralPort(uint remoteAddr, int remotePort)
-        {
-            int span = 65536 - _cfg.EphemeralPortFirst;
-            for (int tries = 0; tries < span; tries++)
-            {
-                int p = _nextEphemeral;
-                _nextEphemeral = p == 65535 ? _cfg.EphemeralPortFirst : p + 1;
-                if (FindListener(p) == null && !TupleInUse(p, remoteAddr, remotePort)) return p;
-            }
-            return 0;
-        }
-
-        /// <summary>Whether any slot (TIME_WAIT and closed-but-held ones included) has this 4-tuple.</summary>
-        bool TupleInUse(int localPort, uint remoteAddr, int remotePort)
-        {
-            for (int i = 0; i < _table.Length; i++)
-            {
-                Tcb t = _table[i];
-                if (t.InUse && t.LocalPort == localPort && t.RemoteAddr == remoteAddr && t.RemotePort == remotePort) return true;
-            }
-            return false;
-        }
-
         void InitSendSequence(long now, Tcb t)
         {
             SetIss(t, Isn.Generate(_cfg.IsnKey0, _cfg.IsnKey1, _cfg.LocalAddress, t.LocalPort, t.RemoteAddr, t.RemotePort, now));
@@ -489,15 +356,13 @@ namespace NanoTcp
         void CloseListener(long now, Tcb l)
         {
             // Connections not yet accepted die with their listener, as in BSD and Linux.
-            for (int i = 0; i < _table.Length; i++)
+            Tcb c;
+            while ((c = FirstChild(l)) != null)
             {
-                Tcb c = _table[i];
-                if (c.InUse && c.Listener == l.Slot && !c.Accepted)
-                {
-                    c.Listener = -1;
-                    AbortConnection(now, c, "listener-closed");
-                    if (c.InUse) Release(c);
-                }
+                ChildUnlink(c);
+                c.Listener = -1;
+                AbortConnection(now, c, "listener-closed");
+                if (c.InUse) Release(c);
             }
             Cause(CauseApp, "close");
             SetState(now, l, TcpState.Closed);
@@ -557,15 +422,7 @@ namespace NanoTcp
         int Readiness(Tcb t)
         {
             int ev = 0;
-            if (t.State == TcpState.Listen)
-            {
-                for (int i = 0; i < _table.Length; i++)
-                {
-                    Tcb c = _table[i];
-                    if (c.InUse && c.Listener == t.Slot && !c.Accepted && c.State != TcpState.SynReceived) return TcpEvents.Incoming;
-                }
-                return 0;
-            }
+            if (t.State == TcpState.Listen) return CountChildren(t, false) > 0 ? TcpEvents.Incoming : 0;
             if (t.State >= TcpState.Established) ev |= TcpEvents.Connected;
             if (t.RcvBuf.Count > 0 || t.FinReceived || t.State == TcpState.Closed) ev |= TcpEvents.Readable;
             if (t.FinReceived) ev |= TcpEvents.PeerClosed;

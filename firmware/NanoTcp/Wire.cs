@@ -55,14 +55,55 @@ namespace NanoTcp
             b[i] = (byte)(v >> 24); b[i + 1] = (byte)(v >> 16); b[i + 2] = (byte)(v >> 8); b[i + 3] = (byte)v;
         }
 
-        /// <summary>Adds bytes to a ones'-complement accumulator (RFC 1071); fold with <see cref="Fold"/>.</summary>
+        /// <summary>
+        /// Adds bytes to a ones'-complement accumulator (RFC 1071); fold with <see cref="Fold"/>.
+        /// Eight bytes a step: each is read as one 64-bit word in the machine's byte order
+        /// (BitConverter reads it in place, no allocation) and its two 32-bit halves go into a
+        /// 64-bit sum. Since 2^16 ≡ 1 modulo 2^16 − 1, folding that sum with end-around carry
+        /// gives the sum of the 16-bit words; on a little-endian machine those words are
+        /// byte-swapped, and so is their sum (RFC 1071 §2 B), so it is swapped back once at the
+        /// end. The tail (under 8 bytes) is added big-endian. The result is folded to 16 bits,
+        /// so it can be passed on as the next call's acc.
+        /// </summary>
         public static uint Sum(byte[] b, int offset, int length, uint acc)
         {
-            int end = offset + length;
             int i = offset;
-            for (; i + 1 < end; i += 2) acc += (uint)((b[i] << 8) | b[i + 1]);
-            if (i < end) acc += (uint)(b[i] << 8);
-            return acc;
+            int end = offset + length;
+            ulong wide = 0;
+            for (int stop = end - 7; i < stop; i += 8)
+            {
+                ulong v = System.BitConverter.ToUInt64(b, i);
+                wide += (v & 0xFFFFFFFFUL) + (v >> 32);
+            }
+            uint words = Fold64(wide);
+            if (LittleEndian) words = ((words & 0xFF) << 8) | (words >> 8);
+            ulong sum = (ulong)acc + words;
+            if (i + 3 < end)
+            {
+                sum += ((uint)b[i] << 24) | ((uint)b[i + 1] << 16) | ((uint)b[i + 2] << 8) | b[i + 3];
+                i += 4;
+            }
+            if (i + 1 < end)
+            {
+                sum += ((uint)b[i] << 8) | b[i + 1];
+                i += 2;
+            }
+            if (i < end) sum += (uint)b[i] << 8;
+            return Fold64(sum);
+        }
+
+        // BitConverter.IsLittleEndian is a field on .NET and a property on nanoFramework: ask the bytes instead.
+        static readonly bool LittleEndian = System.BitConverter.ToUInt16(new byte[] { 1, 0 }, 0) == 1;
+
+        /// <summary>End-around carry: 64 → 32 → 16 bits.</summary>
+        static uint Fold64(ulong sum)
+        {
+            sum = (sum & 0xFFFFFFFFUL) + (sum >> 32);
+            sum = (sum & 0xFFFFFFFFUL) + (sum >> 32);
+            uint s32 = (uint)sum;
+            s32 = (s32 & 0xFFFF) + (s32 >> 16);
+            s32 = (s32 & 0xFFFF) + (s32 >> 16);
+            return s32;
         }
 
         public static int Fold(uint acc)

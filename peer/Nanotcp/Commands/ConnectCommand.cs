@@ -57,49 +57,38 @@ public static class ConnectCommand
 
     public static Command Create()
     {
-        var device = new Argument<string>("device")
-        {
-            Description = "The device's link: HOST[:PORT], port 9293 when not given (the virtual board: 127.0.0.1:9293)",
-        };
-        var port = new Option<int>("--port", "-p")
-        {
-            Description = "TCP port on the device: 7 echo, 9 discard, 13 daytime, 19 chargen, 2019 farewell",
-            Required = true,
-        };
-        var localPort = new Option<int>("--local-port")
-        {
-            Description = "The PC's own TCP port (default: a random one from 49152..65535); reuse one to meet an old connection's TIME_WAIT",
-        };
-        var pcap = new Option<string?>("--pcap") { Description = "Write every segment to this pcap file (Wireshark, tshark)" };
-        var serial = new Option<string?>("--serial", "-s")
-        {
-            Description = "The device's serial port or the virtual board's pty, to show the device's transitions too",
-        };
-        var baud = new Option<int>("--baud", "-b")
-        {
-            Description = "Baud rate of a real serial port",
-            DefaultValueFactory = _ => SerialLineReader.DefaultBaud,
-        };
+        var device = CommonOptions.Device();
+        // The spelling of earlier versions, nanotcp connect HOST[:PORT] --port N, still works.
+        var devicePositional = new Argument<string?>("device") { Arity = ArgumentArity.ZeroOrOne, Hidden = true };
+        var port = CommonOptions.OptionalNumber("--port", "N", "TCP port on the device: 7 echo, 9 discard, 13 daytime, 19 chargen, 2019 farewell", 1, 65535, "-p");
+        port.Required = true;
+        var localPort = CommonOptions.OptionalNumber("--local-port", "N",
+            "The PC's own TCP port; reuse one to meet an old connection's TIME_WAIT [default: a random one from 49152..65535]", 1, 65535);
+        var pcap = CommonOptions.Pcap();
+        var serial = CommonOptions.Serial("The device's serial port or the virtual board's pty, to show the device's transitions too");
+        var baud = CommonOptions.Baud();
         var crlf = new Option<bool>("--crlf", "-C") { Description = "Send line endings as CR LF, as nc -C does" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No trace on standard error: only the data, and errors" };
-        var timeout = new Option<int>("--connect-timeout")
-        {
-            Description = "Give up when the handshake has not completed after this many milliseconds",
-            DefaultValueFactory = _ => 10_000,
-        };
+        var timeout = CommonOptions.Number("--connect-timeout", "MS", "Give up when the handshake has not completed after this many milliseconds",
+            10_000, 1, int.MaxValue);
         var hold = new Option<bool>("--hold-time-wait")
         {
             Description = "When the PC ends in TIME_WAIT, stay its 2*MSL (answering a repeated FIN) before exiting",
         };
         var command = new Command("connect", "Talk to a device's TCP service through the PC's own engine, like nc, showing both sides' states")
         {
-            device, port, localPort, pcap, serial, baud, crlf, quiet, timeout, hold,
+            device, devicePositional, port, localPort, pcap, serial, baud, crlf, quiet, timeout, hold,
         };
+        CommonOptions.Examples(command,
+            "nanotcp connect --device 127.0.0.1:9293 --port 7             # echo: type lines, Ctrl+D half-closes",
+            "printf 'hello\\n' | nanotcp connect -d 127.0.0.1:9293 -p 7     # one line, then the PC closes first",
+            "nanotcp connect -d 127.0.0.1:9293 -p 2019 --serial /dev/pts/3  # farewell, with the device's states",
+            "nanotcp connect -d 192.168.1.50 -p 13 --pcap daytime.pcap      # an ESP32's daytime, saved for Wireshark");
         command.SetAction(parseResult =>
         {
             var options = new ConnectOptions
             {
-                Device = parseResult.GetValue(device)!,
+                Device = parseResult.GetValue(device) ?? parseResult.GetValue(devicePositional) ?? "",
                 Port = parseResult.GetValue(port),
                 LocalPort = parseResult.GetValue(localPort),
                 Pcap = parseResult.GetValue(pcap),
@@ -123,10 +112,12 @@ public static class ConnectCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                // The raw stream, not Console.In: on a terminal the kernel's line discipline then
-                // edits lines and turns Ctrl+D into end of input, as for nc.
-                var stdin = new StreamReader(Console.OpenStandardInput(), Console.InputEncoding);
-                return Run(options, stdin, Console.Out, Console.Error,
+                // Bytes both ways, as nc passes them: no text decoding. The raw input stream, not
+                // Console.In: on a terminal the kernel's line discipline then edits lines and turns
+                // Ctrl+D into end of input, as for nc.
+                using Stream stdin = Console.OpenStandardInput();
+                using Stream stdout = StandardOutput.Open();
+                return Run(options, stdin, stdout, parseResult.InvocationConfiguration.Error,
                     Ansi.ShouldColour(Console.IsErrorRedirected), new ConnectSignals(close.Token, abort.Token));
             }
             finally
@@ -137,9 +128,17 @@ public static class ConnectCommand
         return command;
     }
 
-    /// <summary>Runs one connection to its end; returns the exit code.</summary>
-    public static int Run(ConnectOptions options, TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
+    /// <summary>
+    /// Runs one connection to its end with text in and out (UTF-8 on the wire); returns the exit
+    /// code. For tests and callers that hold text; the command itself passes bytes.
+    /// </summary>
+    public static int Run(ConnectOptions options, TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals) =>
+        Run(options, new TextReaderStream(input), new TextWriterStream(output), error, colour, signals);
+
+    /// <summary>Runs one connection to its end, passing bytes through unchanged; returns the exit code.</summary>
+    public static int Run(ConnectOptions options, Stream input, Stream output, TextWriter error, bool colour, ConnectSignals signals)
     {
+        if (options.Device.Length == 0) return Usage(error, "--device HOST[:PORT] is required (the virtual board: 127.0.0.1:9293)");
         IPEndPoint? endpoint = DeviceLink.ParseDevice(options.Device, out string? bad);
         if (endpoint == null) return Usage(error, bad!);
         if (options.Port < 1 || options.Port > 65535) return Usage(error, $"--port {options.Port}: a TCP port is 1..65535");
@@ -156,7 +155,7 @@ public static class ConnectCommand
         catch (Exception e) when (e is SerialException or IOException or UnauthorizedAccessException)
         {
             serial?.Dispose();
-            return Usage(error, e is SerialException ? e.Message : $"cannot write {options.Pcap}: {e.Message}");
+            return Usage(error, e is SerialException ? e.Message : $"--pcap: {CommonOptions.CannotWrite(options.Pcap!, e)}");
         }
 
         try
@@ -170,6 +169,80 @@ public static class ConnectCommand
             serial?.Dispose();
             pcap?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Standard output as a stream that reports a closed pipe. .NET's console streams ignore
+    /// EPIPE, so `nanotcp connect ... | head` would never learn that head has gone.
+    /// </summary>
+    static class StandardOutput
+    {
+        public static Stream Open()
+        {
+            if (OperatingSystem.IsWindows()) return Console.OpenStandardOutput();
+            var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
+            if (!stream.CanSeek) return stream; // a pipe, socket or terminal
+            // A regular file (> out.txt 2>&1): a FileStream would write at its own offset over what
+            // stderr appends; the console stream appends, and a file has no reader to go away.
+            stream.Dispose();
+            return Console.OpenStandardOutput();
+        }
+    }
+
+    /// <summary>Text typed by a caller, as UTF-8 bytes.</summary>
+    sealed class TextReaderStream(TextReader reader) : Stream
+    {
+        readonly char[] _chars = new char[1024];
+        byte[] _bytes = [];
+        int _offset;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_offset == _bytes.Length)
+            {
+                int n = reader.Read(_chars, 0, _chars.Length);
+                if (n <= 0) return 0;
+                _bytes = Encoding.UTF8.GetBytes(_chars, 0, n);
+                _offset = 0;
+            }
+            int take = Math.Min(count, _bytes.Length - _offset);
+            Array.Copy(_bytes, _offset, buffer, offset, take);
+            _offset += take;
+            return take;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Bytes from the device, decoded as UTF-8 for a caller that holds text.</summary>
+    sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            var chars = new char[_decoder.GetCharCount(buffer, offset, count)];
+            int n = _decoder.GetChars(buffer, offset, count, chars, 0);
+            writer.Write(chars, 0, n);
+        }
+
+        public override void Flush() => writer.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     static int Usage(TextWriter error, string message)
@@ -194,21 +267,24 @@ public static class ConnectCommand
         readonly PeerStack _stack;
         readonly TcpEngine _engine;
         readonly SerialLineReader? _serial;
-        readonly TextWriter _output, _error;
+        readonly Stream _output;
+        readonly TextWriter _error;
         readonly ConnectSignals _signals;
         readonly LogFormatter _formatter;
         readonly int _localPort;
         readonly string _deviceEnd, _pcEnd; // the two ends, as the logs write them
-        readonly TextReader _input;
+        readonly Stream _input;
 
-        readonly ConcurrentQueue<string> _typed = new();
+        readonly ConcurrentQueue<byte[]> _typed = new();
         volatile bool _inputEnded;
+        bool _lastTypedWasCr; // for --crlf across chunks
+        int _handle = -1;
+        /// <summary>A RST crossed the link on this connection, either way: the close was not clean.</summary>
+        bool _rstSent, _rstReceived;
         readonly ConcurrentQueue<string> _serialLines = new();
         readonly CancellationTokenSource _stopSerial = new();
         Thread? _serialThread;
-        readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
         readonly byte[] _received = new byte[4096];
-        readonly char[] _chars = new char[4096 + 4];
         byte[] _pending = [];
         int _pendingOffset;
 
@@ -216,7 +292,7 @@ public static class ConnectCommand
         string? _deviceState;
 
         public Session(ConnectOptions options, IPEndPoint endpoint, DeviceLink link, PcapWriter? pcap, SerialLineReader? serial,
-            TextReader input, TextWriter output, TextWriter error, bool colour, ConnectSignals signals)
+            Stream input, Stream output, TextWriter error, bool colour, ConnectSignals signals)
         {
             _options = options;
             _endpoint = endpoint;
@@ -231,11 +307,9 @@ public static class ConnectCommand
             _deviceEnd = $"192.0.2.2:{options.Port}";
             _pcEnd = $"192.0.2.1:{_localPort}";
             _input = input;
-            if (!options.Quiet)
-            {
-                _stack.OnLog = PcLog;
-                _stack.OnPacket = Packet;
-            }
+            // Always watched (a RST decides the exit code); printed unless --quiet.
+            _stack.OnLog = PcLog;
+            _stack.OnPacket = Packet;
         }
 
         public int Run()
@@ -255,8 +329,9 @@ public static class ConnectCommand
             }
             catch (IOException e)
             {
-                // Standard output went away (a closed pipe): end the connection at once.
-                Trace($"output closed ({e.Message}): aborting");
+                // Standard output went away (a closed pipe, as under `| head`): end the connection at once, as nc does.
+                if (_handle >= 0 && _engine.StateOf(_handle) != TcpState.Closed) _engine.Abort(_stack.Now, _handle);
+                _error.WriteLine($"nanotcp connect: standard output closed ({e.Message}); the connection was reset");
                 return ExitFailed;
             }
             finally
@@ -271,6 +346,7 @@ public static class ConnectCommand
         int Converse()
         {
             int handle = _engine.Connect(_stack.Now, _localPort, PeerStack.DeviceAddress, _options.Port);
+            _handle = handle;
             if (handle < 0) return Fail($"cannot open a connection: {TcpError.Name(handle)}");
 
             // The handshake.
@@ -281,6 +357,11 @@ public static class ConnectCommand
                 {
                     _engine.Abort(_stack.Now, handle);
                     return Fail("interrupted before the connection was established");
+                }
+                if (_stack.Link.Refused)
+                {
+                    _engine.Abort(_stack.Now, handle);
+                    return Fail($"nothing listens on udp {_endpoint} (ICMP port unreachable): is the device running, and is that its link port?");
                 }
                 if (_stack.Now >= deadline)
                 {
@@ -337,6 +418,9 @@ public static class ConnectCommand
                 long settle = _stack.Now + SerialSettleMs;
                 while (_stack.Now < settle && _deviceState is not ("CLOSED" or "TIME_WAIT")) Turn();
             }
+            // A close that ended in RST is no clean close: data was lost on one side or the other.
+            if (_rstReceived) return Fail("the connection was reset by the device (RST received)");
+            if (_rstSent) return Fail("the connection was reset (RST sent): data from the device was still unread, or came after the close");
             return ExitOk;
         }
 
@@ -359,8 +443,7 @@ public static class ConnectCommand
                     _output.Flush();
                     return total > 0 ? total : n;
                 }
-                int chars = _decoder.GetChars(_received, 0, n, _chars, 0);
-                _output.Write(_chars, 0, chars);
+                _output.Write(_received, 0, n);
                 total += n;
             }
         }
@@ -372,15 +455,27 @@ public static class ConnectCommand
             {
                 if (_pendingOffset == _pending.Length)
                 {
-                    if (!_typed.TryDequeue(out string? chunk)) return _inputEnded && _typed.IsEmpty;
-                    if (_options.Crlf) chunk = chunk.Replace("\r\n", "\n").Replace("\n", "\r\n");
-                    _pending = Encoding.UTF8.GetBytes(chunk);
+                    if (!_typed.TryDequeue(out byte[]? chunk)) return _inputEnded && _typed.IsEmpty;
+                    _pending = _options.Crlf ? WithCrlf(chunk) : chunk;
                     _pendingOffset = 0;
                 }
                 int n = _engine.Send(_stack.Now, handle, _pending, _pendingOffset, _pending.Length - _pendingOffset);
                 if (n <= 0) return false; // the send buffer is full (or the connection failed, which Deliver reports)
                 _pendingOffset += n;
             }
+        }
+
+        /// <summary>Every LF not already after a CR becomes CR LF (nc -C).</summary>
+        byte[] WithCrlf(byte[] chunk)
+        {
+            var converted = new List<byte>(chunk.Length + 8);
+            foreach (byte b in chunk)
+            {
+                if (b == (byte)'\n' && !_lastTypedWasCr) converted.Add((byte)'\r');
+                converted.Add(b);
+                _lastTypedWasCr = b == (byte)'\r';
+            }
+            return converted.ToArray();
         }
 
         int Abort(int handle)
@@ -409,14 +504,14 @@ public static class ConnectCommand
         /// <summary>Standard input is read on its own thread: a console read cannot be polled.</summary>
         void StartInput()
         {
-            TextReader input = _input;
+            Stream input = _input;
             var thread = new Thread(() =>
             {
-                var buffer = new char[4096];
+                var buffer = new byte[4096];
                 try
                 {
                     int n;
-                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0) _typed.Enqueue(new string(buffer, 0, n));
+                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0) _typed.Enqueue(buffer.AsSpan(0, n).ToArray());
                 }
                 catch (IOException) { }
                 catch (ObjectDisposedException) { }
@@ -439,7 +534,10 @@ public static class ConnectCommand
 
         // ------------------------------------------------------------ the trace on stderr
 
-        void PcLog(string text) => TraceLine("PC", _formatter.What(LogLine.Parse(text)));
+        void PcLog(string text)
+        {
+            if (!_options.Quiet) TraceLine("PC", _formatter.What(LogLine.Parse(text)));
+        }
 
         void DeviceLog(string text)
         {
@@ -453,6 +551,11 @@ public static class ConnectCommand
         void Packet(LinkPacket packet)
         {
             Segment s = packet.Parse();
+            if (s.Has(TcpFlags.Rst) && s.SrcPort == (packet.FromPc ? _localPort : _options.Port))
+            {
+                if (packet.FromPc) _rstSent = true; else _rstReceived = true;
+            }
+            if (_options.Quiet) return;
             if (s.Has(TcpFlags.Syn))
             {
                 if (packet.FromPc) _pcIsn ??= s.Seq;

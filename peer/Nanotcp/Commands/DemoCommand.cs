@@ -26,24 +26,27 @@ public static class DemoCommand
         };
         var pcap = ScenarioSession.PcapOption();
         var format = ScenarioSession.FormatOption();
-        var jobs = new Option<string>("--jobs") { Description = $"Scenarios run at once, each on its own board (default {DefaultJobs})", HelpName = "N" };
+        var jobs = CommonOptions.Number("--jobs", "N", "Scenarios run at once, each on its own board", DefaultJobs, 1, 64);
         var command = new Command("demo", "Run every scenario against virtual boards in this process and draw each as a ladder diagram");
         command.Arguments.Add(names);
         command.Options.Add(only);
         command.Options.Add(pcap);
         command.Options.Add(format);
         command.Options.Add(jobs);
+        CommonOptions.Examples(command,
+            "nanotcp demo                                   # every scenario, as ladders",
+            "nanotcp demo lost-fin lost-last-ack            # only these (also --only NAME,NAME)",
+            "nanotcp demo --pcap demo.pcap                  # every segment, for Wireshark or tshark",
+            "nanotcp demo --format json                     # one object per scenario, for scripts");
         command.SetAction(parse => Run([.. parse.GetValue(names) ?? [], .. parse.GetValue(only) ?? []], parse.GetValue(pcap), parse.GetValue(format),
             parse.GetValue(jobs), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, string? jobs, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> only, string? pcap, string? format, int parallel, TextWriter output, TextWriter error)
     {
         string? bad = ScenarioSession.Validate(format, pcap);
-        int parallel = DefaultJobs;
-        if (bad == null && jobs != null && (!int.TryParse(jobs, out parallel) || parallel < 1 || parallel > 64))
-            bad = $"--jobs: '{jobs}' is not a number from 1 to 64";
+        if (bad == null && (parallel < 1 || parallel > 64)) bad = $"--jobs: {parallel} is outside 1..64";
         List<Scenario>? scenarios = bad == null ? Select(only, out bad) : null;
         if (bad != null || scenarios == null)
         {

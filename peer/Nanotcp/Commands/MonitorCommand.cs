@@ -17,21 +17,18 @@ public static class MonitorCommand
 
     public static Command Create()
     {
-        var serial = new Option<string>("--serial", "-s")
-        {
-            Description = "The device's serial port (/dev/ttyUSB0, the virtual board's /dev/pts/N), a saved log file, or - for standard input",
-            Required = true,
-        };
-        var baud = new Option<int>("--baud", "-b")
-        {
-            Description = "Baud rate of a real serial port",
-            DefaultValueFactory = _ => SerialLineReader.DefaultBaud,
-        };
-        var format = FormatOption.Create("text: aligned and coloured columns; json: one JSON object per line");
+        var serial = CommonOptions.Serial("The device's serial port (/dev/ttyUSB0, the virtual board's /dev/pts/N), a saved log file, or - for standard input");
+        serial.Required = true;
+        var baud = CommonOptions.Baud();
+        var format = CommonOptions.Format("text: aligned and coloured columns; json: one JSON object per line");
         var command = new Command("monitor", "Print a device's serial log, aligned, one colour per connection")
         {
             serial, baud, format,
         };
+        CommonOptions.Examples(command,
+            "nanotcp monitor --serial /dev/ttyUSB0                 # an ESP32 at 115200 baud",
+            "nanotcp monitor -s /dev/pts/3 --format json           # the virtual board's log, one JSON object per line",
+            "nanotcp monitor -s - < board.log                      # a saved log");
         command.SetAction(parseResult =>
         {
             using var stop = new CancellationTokenSource();
@@ -41,7 +38,7 @@ public static class MonitorCommand
             try
             {
                 return Run(parseResult.GetValue(serial)!, parseResult.GetValue(baud), parseResult.GetValue(format) == "json",
-                    Console.Out, Console.Error, Ansi.ShouldColour(Console.IsOutputRedirected), stop.Token);
+                    parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, Ansi.ShouldColour(Console.IsOutputRedirected), stop.Token);
             }
             finally
             {

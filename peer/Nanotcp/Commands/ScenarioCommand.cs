@@ -19,9 +19,9 @@ public static class ScenarioCommand
     {
         var names = new Argument<string[]>("name") { Description = "Scenario names, or all", Arity = ArgumentArity.ZeroOrMore, HelpName = "NAME|all" };
         var list = new Option<bool>("--list") { Description = "Name every scenario with one line each, and the board settings it is designed for" };
-        var device = new Option<string>("--device") { Description = "The device's link: HOST[:PORT] (port 9293 by default)", HelpName = "HOST[:PORT]" };
-        var serial = new Option<string>("--serial") { Description = "The device's serial port (/dev/ttyUSB0, a virtual board's /dev/pts/N) to read its state log from", HelpName = "PATH" };
-        var baud = new Option<string>("--baud") { Description = $"The serial port's speed (default {SerialLineReader.DefaultBaud})", HelpName = "N" };
+        var device = CommonOptions.Device();
+        var serial = CommonOptions.Serial("The device's serial port (/dev/ttyUSB0, a virtual board's /dev/pts/N) to read its state log from");
+        var baud = CommonOptions.Baud();
         var settings = new Option<string[]>("--device-setting")
         {
             Description = "A setting the device runs with, when its serial banner does not show it (repeat): e.g. msl_ms=250",
@@ -33,19 +33,30 @@ public static class ScenarioCommand
         var command = new Command("scenario", "Run scenarios against a running device (an ESP32 or a virtual board) and check both sides");
         command.Arguments.Add(names);
         foreach (Option o in new Option[] { list, device, serial, baud, settings, pcap, format }) command.Options.Add(o);
+        CommonOptions.Examples(command,
+            "nanotcp scenario --list                                          # every scenario and the board settings it wants",
+            "nanotcp scenario all --device 192.168.1.50 --serial /dev/ttyUSB0  # every scenario against an ESP32",
+            "nanotcp scenario lost-fin -d 127.0.0.1:9293 -s /dev/pts/3         # one, against a virtual board");
         command.SetAction(parse => parse.GetValue(list)
-            ? List(parse.InvocationConfiguration.Output)
-            : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial), parse.GetValue(baud),
+            ? List(parse.InvocationConfiguration.Output, parse.GetValue(format) == "json")
+            : Run(new Request(parse.GetValue(names) ?? [], parse.GetValue(device), parse.GetValue(serial),
+                parse.GetResult(baud) is { Implicit: false } ? parse.GetValue(baud) : null,
                 parse.GetValue(settings) ?? [], parse.GetValue(pcap), parse.GetValue(format)),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    public sealed record Request(IReadOnlyList<string> Names, string? Device, string? Serial, string? Baud, IReadOnlyList<string> Settings,
+    /// <summary>Baud is null when not given.</summary>
+    public sealed record Request(IReadOnlyList<string> Names, string? Device, string? Serial, int? Baud, IReadOnlyList<string> Settings,
         string? Pcap, string? Format);
 
-    public static int List(TextWriter output)
+    public static int List(TextWriter output, bool json = false)
     {
+        if (json)
+        {
+            ScenarioReport.WriteList(output, ScenarioLibrary.All);
+            return ScenarioSession.ExitPassed;
+        }
         int width = ScenarioLibrary.All.Max(s => s.Name.Length);
         foreach (Scenario s in ScenarioLibrary.All)
         {
@@ -60,8 +71,8 @@ public static class ScenarioCommand
         string? bad = ScenarioSession.Validate(request.Format, request.Pcap);
         if (bad == null && request.Names.Count == 0) bad = "name a scenario, or all (nanotcp scenario --list names them)";
         if (bad == null && request.Device == null) bad = "--device HOST[:PORT] is required (nanotcp demo runs the scenarios on virtual boards)";
-        int baud = SerialLineReader.DefaultBaud;
-        if (bad == null && request.Baud != null && (!int.TryParse(request.Baud, out baud) || baud <= 0)) bad = $"--baud: '{request.Baud}' is not a speed";
+        int baud = request.Baud ?? SerialLineReader.DefaultBaud;
+        if (bad == null && baud <= 0) bad = $"--baud: {baud} is not a speed";
         if (bad == null && request.Baud != null && request.Serial == null) bad = "--baud needs --serial";
         var profile = new DeviceSettings();
         foreach (string setting in request.Settings)

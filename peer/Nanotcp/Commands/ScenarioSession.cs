@@ -14,9 +14,9 @@ public static class ScenarioSession
     public const int ExitFailed = 1;
     public const int ExitUsage = 2;
 
-    public static Option<string> PcapOption() => new("--pcap") { Description = "Write every segment to this pcap file (Wireshark, tshark)", HelpName = "FILE" };
+    public static Option<string?> PcapOption() => CommonOptions.Pcap();
 
-    public static Option<string> FormatOption() => new("--format") { Description = "text (ladder diagrams, the default) or json (one object per scenario)", HelpName = "text|json" };
+    public static Option<string> FormatOption() => CommonOptions.Format("text: ladder diagrams; json: one object per scenario");
 
     /// <summary>Null when the options make sense, else a one-line error (without the command's name).</summary>
     public static string? Validate(string? format, string? pcap)
@@ -30,7 +30,7 @@ public static class ScenarioSession
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                return $"--pcap: cannot write {pcap}: {e.Message}";
+                return $"--pcap: {CommonOptions.CannotWrite(pcap, e)}";
             }
         }
         return null;
@@ -49,7 +49,7 @@ public static class ScenarioSession
             {
                 progress.Clear();
                 results.Add(r);
-                if (!json) LadderRenderer.Render(r, i, scenarios.Count, output, paint);
+                if (!json) LadderRenderer.Render(r, i, scenarios.Count, output, paint, TerminalWidth(output));
             });
         progress.Clear();
 
@@ -60,7 +60,21 @@ public static class ScenarioSession
             ScenarioReport.WritePcap(pcap, results);
             error.WriteLine($"pcap: {results.Sum(r => r.Packets.Count(p => p.OnTheWire))} packets written to {pcap}");
         }
-        return results.All(r => r.Passed) ? ExitPassed : ExitFailed;
+        return results.All(r => r.Ok) ? ExitPassed : ExitFailed;
+    }
+
+    /// <summary>The terminal's width when output goes to it; a pipe or a file has no width.</summary>
+    static int TerminalWidth(TextWriter output)
+    {
+        if (output != Console.Out || Console.IsOutputRedirected) return int.MaxValue;
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : int.MaxValue;
+        }
+        catch (IOException)
+        {
+            return int.MaxValue;
+        }
     }
 
     /// <summary>"scenario 3/19 lost-fin …" on stderr: rewritten in place on a terminal, one line each otherwise.</summary>

@@ -19,6 +19,7 @@ public static class ScriptCommand
         {
             Description = "Script files (*.pkt), or folders to take every *.pkt from",
             Arity = ArgumentArity.ZeroOrMore,
+            HelpName = "FILE",
         };
         var verbose = new Option<bool>("--verbose", "-v")
         {
@@ -27,8 +28,11 @@ public static class ScriptCommand
         var command = new Command("script", "Run scenario scripts (packetdrill dialect) against the engine");
         command.Arguments.Add(files);
         command.Options.Add(verbose);
+        CommonOptions.Examples(command,
+            "nanotcp script tests/scripts/*.pkt             # every script, one PASS/FAIL line each",
+            "nanotcp script tests/scripts/fin-wait-1-straight-to-time-wait.pkt -v# one, with the engine's serial log");
         command.SetAction(parseResult =>
-            Run(parseResult.GetValue(files) ?? [], parseResult.GetValue(verbose), Console.Out, Console.Error));
+            Run(parseResult.GetValue(files) ?? [], parseResult.GetValue(verbose), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
         return command;
     }
 

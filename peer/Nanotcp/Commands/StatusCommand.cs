@@ -22,23 +22,19 @@ public static class StatusCommand
 
     public static Command Create()
     {
-        var device = new Option<string>("--device", "-d")
-        {
-            Description = "The device's link: HOST[:PORT], port 9293 when not given (the virtual board: 127.0.0.1:9293)",
-            Required = true,
-        };
-        var timeout = new Option<int>("--timeout")
-        {
-            Description = "How long to wait for the answer, in milliseconds",
-            DefaultValueFactory = _ => DefaultTimeoutMs,
-        };
-        var format = FormatOption.Create("text: a table like ss -tan, then the counters; json: {slots:[...], counters:{...}}");
+        var device = CommonOptions.Device();
+        device.Required = true;
+        var timeout = CommonOptions.Number("--timeout", "MS", "How long to wait for the answer, in milliseconds", DefaultTimeoutMs, 1, int.MaxValue);
+        var format = CommonOptions.Format("text: a table like ss -tan, then the counters; json: {\"slots\":[...], \"counters\":{...}}");
         var command = new Command("status", "Show a device's connection table and counters, like ss -tan")
         {
             device, timeout, format,
         };
+        CommonOptions.Examples(command,
+            "nanotcp status --device 127.0.0.1:9293                # the virtual board's table",
+            "nanotcp status -d 192.168.1.50 --format json          # an ESP32's, for scripts");
         command.SetAction(parseResult => Run(parseResult.GetValue(device)!, parseResult.GetValue(timeout),
-            parseResult.GetValue(format) == "json", Console.Out, Console.Error));
+            parseResult.GetValue(format) == "json", parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
         return command;
     }
 
@@ -58,7 +54,17 @@ public static class StatusCommand
         }
 
         string? reply;
-        using (var link = new DeviceLink(endpoint)) reply = link.Query("STATUS", timeoutMs);
+        bool refused;
+        using (var link = new DeviceLink(endpoint))
+        {
+            reply = link.Query("STATUS", timeoutMs);
+            refused = link.Refused;
+        }
+        if (reply == null && refused)
+        {
+            error.WriteLine($"nanotcp status: nothing listens on udp {endpoint} (ICMP port unreachable): is the device running, and is that its link port?");
+            return ExitFailed;
+        }
         if (reply == null)
         {
             error.WriteLine($"nanotcp status: no answer from {endpoint} within {timeoutMs} ms (is the device running, and is that its link port?)");
@@ -80,7 +86,8 @@ public static class StatusCommand
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"NanoTcp {status.Address} (link {link})");
         if (status.UptimeMs is long up) text.Append(CultureInfo.InvariantCulture, $"  up {up / 1000.0:0.000} s");
-        if (status.InUse is int used && status.Capacity is int capacity) text.Append(CultureInfo.InvariantCulture, $"  {used} of {capacity} slots in use");
+        if (status.InUse is int used && status.Capacity is int capacity) text.Append(CultureInfo.InvariantCulture, $"  {used} of {capacity} connections in use");
+        if (status.Listeners is int listeners) text.Append(CultureInfo.InvariantCulture, $", {listeners} listeners");
         text.Append('\n');
 
         // Recv-Q and Send-Q appear only when the device reports them.
@@ -138,7 +145,7 @@ public static class StatusCommand
     public static string Json(DeviceStatus status, IPEndPoint link)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, JsonStyle.Writer(indented: true)))
         {
             json.WriteStartObject();
             json.WriteString("device", status.Address);
@@ -146,6 +153,7 @@ public static class StatusCommand
             WriteNumberOrNull(json, "uptime_ms", status.UptimeMs);
             WriteNumberOrNull(json, "capacity", status.Capacity);
             WriteNumberOrNull(json, "in_use", status.InUse);
+            WriteNumberOrNull(json, "listeners", status.Listeners);
             json.WriteStartArray("slots");
             foreach (StatusRow s in status.Slots)
             {

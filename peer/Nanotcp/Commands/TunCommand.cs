@@ -27,36 +27,28 @@ public static class TunCommand
 
     public static Command Create()
     {
-        var device = new Option<string>("--device", "-d")
-        {
-            Description = "The device's link: HOST[:PORT] of its UDP port (default port 9293), e.g. 127.0.0.1:9293 for the virtual board",
-            Required = true,
-        };
+        var device = CommonOptions.Device();
+        device.Required = true;
         var name = new Option<string>("--name")
         {
+            HelpName = "NAME",
             Description = "Name of the interface to create",
             DefaultValueFactory = _ => DefaultName,
         };
         var pc = new Option<string>("--pc")
         {
+            HelpName = "ADDRESS",
             Description = "The PC's inner address, given to the interface",
             DefaultValueFactory = _ => "192.0.2.1",
         };
         var deviceAddress = new Option<string>("--device-address")
         {
+            HelpName = "ADDRESS",
             Description = "The device's inner address, routed through the interface",
             DefaultValueFactory = _ => "192.0.2.2",
         };
-        var mtu = new Option<int>("--mtu")
-        {
-            Description = $"The interface's MTU; each packet travels in one UDP datagram ({MinMtu}..{MaxMtu})",
-            DefaultValueFactory = _ => DefaultMtu,
-        };
-        var pcap = new Option<string?>("--pcap")
-        {
-            Description = "Write every packet that crosses the bridge to this pcap file (Wireshark, tshark)",
-        };
-
+        var mtu = CommonOptions.Number("--mtu", "N", "The interface's MTU; each packet travels in one UDP datagram", DefaultMtu, MinMtu, MaxMtu);
+        var pcap = CommonOptions.Pcap("Write every packet that crosses the bridge to this pcap file (Wireshark, tshark)");
         var command = new Command("tun",
             "Bridge the device to this PC's kernel through a TUN interface (Linux, root): " +
             "then nc, curl or any program talks to it with the kernel's own TCP, and ss shows the kernel's side");
@@ -66,9 +58,12 @@ public static class TunCommand
         command.Options.Add(deviceAddress);
         command.Options.Add(mtu);
         command.Options.Add(pcap);
+        CommonOptions.Examples(command,
+            "sudo nanotcp tun --device 127.0.0.1:9293              # the virtual board as 192.0.2.2; then nc 192.0.2.2 7",
+            "sudo nanotcp tun -d 192.168.1.50 --pcap tun.pcap      # an ESP32, every packet saved");
         command.SetAction(parse => Run(new Settings(
             parse.GetValue(device)!, parse.GetValue(name)!, parse.GetValue(pc)!, parse.GetValue(deviceAddress)!,
-            parse.GetValue(mtu), parse.GetValue(pcap)), Console.Out, Console.Error));
+            parse.GetValue(mtu), parse.GetValue(pcap)), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
@@ -133,7 +128,7 @@ public static class TunCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 device?.Dispose();
-                return Fail($"--pcap: cannot write {settings.Pcap}: {e.Message}");
+                return Fail($"--pcap: {CommonOptions.CannotWrite(settings.Pcap!, e)}");
             }
             catch (SocketException e)
             {

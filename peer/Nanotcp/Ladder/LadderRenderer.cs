@@ -29,11 +29,20 @@ public static class LadderRenderer
         public string? Summary;
     }
 
-    public static void Render(ScenarioResult result, int index, int total, TextWriter output, Painter paint)
+    /// <summary>Below this many columns the ladder is drawn compact: a narrow time column and arrows that fit the rest.</summary>
+    public const int CompactBelow = 100;
+
+    /// <summary>
+    /// Draws one scenario. width is the terminal's (int.MaxValue for a pipe or a file): below
+    /// <see cref="CompactBelow"/> columns the ladder is compact, and descriptions and checks are
+    /// wrapped, so that nothing wraps mid-arrow.
+    /// </summary>
+    public static void Render(ScenarioResult result, int index, int total, TextWriter output, Painter paint, int width = int.MaxValue)
     {
         Scenario scenario = result.Scenario;
+        bool compact = width < CompactBelow;
         output.WriteLine(paint.Paint($"scenario {index + 1}/{total}  {scenario.Name}", Ink.Title));
-        output.WriteLine(paint.Paint("  " + scenario.Description, Ink.Dim));
+        foreach (string part in Wrap("  " + scenario.Description, width, "  ")) output.WriteLine(paint.Paint(part, Ink.Dim));
 
         bool Background(int pcPort) => result.Background?.Invoke(pcPort) ?? false;
         var focus = result.Segments.Where(s => !Background(s.PcPort)).Select(s => (s.PcPort, s.DevicePort)).Distinct().ToList();
@@ -45,19 +54,45 @@ public static class LadderRenderer
             double t0 = result.Segments.Count > 0 ? result.Segments[0].TimeMs : rows[0].Time;
             int arrow = Math.Clamp(rows.Where(r => r.Segment != null).Select(r => Label(r.Segment!, many).Length + 8).DefaultIfEmpty(0).Max(), MinArrow, MaxArrow);
             int pcWidth = Math.Max(12, rows.Max(r => r.Pc?.Length ?? 0));
+            int timeWidth = 12;
+            if (compact)
+            {
+                // The time without its unit, the PC's column as wide as its states on arrow rows,
+                // the device's as wide as its states there; the arrows get what is left.
+                timeWidth = 8;
+                pcWidth = Math.Max(11, rows.Where(r => r.Segment != null).Max(r => r.Pc?.Length ?? 0));
+                int deviceWidth = Math.Max(11, rows.Where(r => r.Segment != null).Max(r => r.Device?.Length ?? 0));
+                arrow = Math.Clamp(width - 1 - timeWidth - pcWidth - 2 - 2 - deviceWidth, 24, arrow);
+            }
 
             string pcName = many || focus.Count == 0 ? "PC 192.0.2.1" : $"PC 192.0.2.1:{focus[0].PcPort}";
             string deviceName = many || focus.Count == 0 ? "device 192.0.2.2" : $"device 192.0.2.2:{focus[0].DevicePort}";
-            output.WriteLine($"{"",12}{paint.Paint(pcName.PadRight(pcWidth + 2 + arrow / 2), Ink.Pc)}{paint.Paint(deviceName.PadLeft(arrow - arrow / 2), Ink.Device)}");
+            output.WriteLine($"{(compact ? "     ms " : ""),-12}"[..timeWidth] +
+                $"{paint.Paint(pcName.PadRight(pcWidth + 2 + arrow / 2), Ink.Pc)}{paint.Paint(deviceName.PadLeft(arrow - arrow / 2), Ink.Device)}");
             foreach (Row row in rows)
             {
                 var line = new StringBuilder();
-                line.Append($"{row.Time - t0,9:0.0} ms  ");
+                line.Append(compact ? $"{row.Time - t0,7:0.0} " : $"{row.Time - t0,9:0.0} ms  ");
                 line.Append(paint.Paint((row.Pc ?? "").PadRight(pcWidth), Ink.Pc)).Append("  ");
                 if (row.Segment != null) line.Append(Arrow(row.Segment, arrow, many, paint));
+                else if (row.Summary != null && compact)
+                {
+                    // A flood's summary wraps within the arrows' and the device's room.
+                    string margin = new(' ', line.Length);
+                    var parts = Wrap("⋯ " + row.Summary, width - line.Length, "  ").ToList();
+                    line.Append(paint.Paint(parts[0], Ink.Dim));
+                    foreach (string part in parts.Skip(1)) line.Append('\n').Append(margin).Append(paint.Paint(part, Ink.Dim));
+                }
                 else if (row.Summary != null) line.Append(paint.Paint(("⋯ " + row.Summary).PadRight(arrow), Ink.Dim));
                 else line.Append(new string(' ', arrow));
-                if (row.Device != null) line.Append("  ").Append(paint.Paint(row.Device, Ink.Device));
+                if (row.Device != null)
+                {
+                    string device = row.Device;
+                    // A row of its own (a timer's transition) may use the arrow's room.
+                    if (compact && row.Segment == null && row.Summary == null && line.Length + 2 + device.Length > width - 1)
+                        line.Length = Math.Max(timeWidth + pcWidth + 2, width - 1 - 2 - device.Length);
+                    line.Append("  ").Append(paint.Paint(device, Ink.Device));
+                }
                 output.WriteLine(line.ToString().TrimEnd());
             }
         }
@@ -68,12 +103,35 @@ public static class LadderRenderer
         foreach (Check check in result.Checks)
         {
             string text = check.Passed ? $"  ✔ {check.Text}" : $"  ✘ {check.Text}: {check.Detail}";
-            output.WriteLine(paint.Paint(text, check.Passed ? Ink.Pass : Ink.Fail));
+            foreach (string part in Wrap(text, width, "    ")) output.WriteLine(paint.Paint(part, check.Passed ? Ink.Pass : Ink.Fail));
         }
         output.WriteLine(result.Passed
             ? paint.Paint($"✔ {scenario.Name}: passed ({result.Reason}, device side from its {result.DeviceSource})", Ink.Pass)
-            : paint.Paint($"✘ {scenario.Name}: FAILED: {result.Reason}", Ink.Fail));
+            : result.Skipped != null
+                ? paint.Paint($"– {scenario.Name}: skipped: {result.Skipped}", Ink.Dim)
+                : paint.Paint($"✘ {scenario.Name}: FAILED: {result.Reason}", Ink.Fail));
         output.WriteLine();
+    }
+
+    /// <summary>Splits text at spaces into lines shorter than width (only in the compact layout); the lines after the first start with indent.</summary>
+    static IEnumerable<string> Wrap(string text, int width, string indent)
+    {
+        if (width >= CompactBelow || text.Length < width) { yield return text; yield break; }
+        string body = text.TrimStart(' ');
+        string line = text[..(text.Length - body.Length)];
+        bool empty = true;
+        foreach (string word in body.Split(' '))
+        {
+            if (!empty && line.Length + 1 + word.Length >= width)
+            {
+                yield return line;
+                line = indent;
+                empty = true;
+            }
+            line += empty ? word : " " + word;
+            empty = false;
+        }
+        yield return line;
     }
 
     static List<Row> BuildRows(ScenarioResult result, Func<int, bool> background, List<(int PcPort, int DevicePort)> focus, bool many)
@@ -99,7 +157,7 @@ public static class LadderRenderer
             }
             if (!focus.Contains((e.PeerPort, e.LocalPort))) continue;
             if (e.IsTransition) Place(rows, extra, placed, pc: false, e, e.PeerPort, e.LocalPort, Tag(e.PeerPort, e.To!));
-            else if (Note(e) is string note) extra.Add(new Row { Time = e.TimeMs, Device = Tag(e.PeerPort, note) });
+            else if (Note(e) is string note) extra.Add(new Row { Time = AfterItsCause(rows, e), Device = Tag(e.PeerPort, note) });
         }
 
         var all = rows.Concat(extra).OrderBy(r => r.Time).ToList();
@@ -117,28 +175,41 @@ public static class LadderRenderer
         int pcPort, int devicePort, string text)
     {
         double time = l.TimeMs;
-        bool Mine(Row r) => r.Segment is { } s && s.PcPort == pcPort && s.DevicePort == devicePort && (pc ? r.Pc : r.Device) == null;
+        double previous = placed.TryGetValue((pc, pcPort, devicePort), out double p) ? p : double.MinValue;
+        // Both logs have whole milliseconds (the device's placed on the PC's clock by its own, see
+        // StateEvent.OnDeviceClock), so a segment within about a millisecond may be the one.
+        const double Slack = 1.5;
+        bool Mine(Row r) => r.Segment is { } s && s.PcPort == pcPort && s.DevicePort == devicePort && (pc ? r.Pc : r.Device) == null
+            && r.Time >= previous;
         Row? row = null;
         if (l.CauseKind == "rx")
         {
-            // The segment that caused it: received by this side (sent by the other, not lost), the
-            // last such before the line (the PC's log has whole milliseconds, hence the slack).
-            double before = time + (pc ? 1 : 0.5);
-            row = rows.LastOrDefault(r => Mine(r) && r.Segment!.FromPc != pc && !r.Segment.Lost && r.Segment.TimeMs <= before
+            // The segment that caused it: received by this side (sent by the other, not lost), with
+            // the flags and numbers the line names, not after the line, and the first such since
+            // this side's previous state: a later identical copy (a retransmission, an old
+            // duplicate) finds the state already changed.
+            row = rows.FirstOrDefault(r => Mine(r) && r.Segment!.FromPc != pc && !r.Segment.Lost && r.Segment.TimeMs <= time + Slack
                 && SegmentTrace.LogFlags(r.Segment.Flags) == l["rx"] && r.Segment.Seq == l.Number("seq")
                 && (l["ack"] == null || r.Segment.Ack == l.Number("ack")) && r.Segment.Len == l.Number("len"));
-            // Written beside a PC segment, a device state must not appear above segments the device
-            // sent before it got there (crossing segments, as in a simultaneous close): then it gets a row of its own.
-            if (row != null && !pc && rows.Any(r => r.Segment is { FromPc: false } s && s.TimeMs > row.Time && s.TimeMs < time))
-                row = null;
+            // Written beside a PC segment, a device state must not appear above a segment the device
+            // sent before that PC segment reached it (crossing segments, as in a simultaneous close):
+            // one below it whose ACK does not yet cover it. Then the state gets a row of its own.
+            if (row != null && !pc)
+            {
+                TracedSegment cause = row.Segment!;
+                uint end = cause.Seq + (uint)cause.Len + (cause.Has(TcpFlags.Syn) ? 1u : 0) + (cause.Has(TcpFlags.Fin) ? 1u : 0);
+                if (rows.Any(r => r.Segment is { FromPc: false } s && s.PcPort == pcPort && s.DevicePort == devicePort
+                        && s.TimeMs > row.Time && s.TimeMs < time + Slack && !(s.Ack is uint ack && (int)(ack - end) >= 0)))
+                    row = null;
+            }
         }
         else if (Sends(l) is int flag)
         {
-            row = rows.Where(r => Mine(r) && r.Segment!.FromPc == pc && r.Segment.Has(flag) && Math.Abs(r.Segment.TimeMs - time) <= 50)
-                .OrderBy(r => Math.Abs(r.Segment!.TimeMs - time)).FirstOrDefault();
+            // The segment it sent: the first with that flag from the moment of the line on (the PC
+            // records a device segment when it arrives, a little after it was sent).
+            row = rows.FirstOrDefault(r => Mine(r) && r.Segment!.FromPc == pc && r.Segment.Has(flag)
+                && r.Segment.TimeMs >= time - Slack && r.Segment.TimeMs <= time + 50);
         }
-        double previous = placed.TryGetValue((pc, pcPort, devicePort), out double p) ? p : double.MinValue;
-        if (row != null && row.Time < previous) row = null;
         if (row == null)
         {
             time = Math.Max(time, previous);
@@ -157,6 +228,19 @@ public static class LadderRenderer
         placed[(pc, pcPort, devicePort)] = row.Time;
         if (pc) row.Pc = row.Pc == null ? text : row.Pc + " → " + text;
         else row.Device = row.Device == null ? text : row.Device + " → " + text;
+    }
+
+    /// <summary>
+    /// Where a device note goes: each is about a segment the PC sent (a FIN, a SYN, a RST), so it
+    /// goes below the last such segment of its connection that the device's clock, within its
+    /// millisecond, allows to have arrived first.
+    /// </summary>
+    static double AfterItsCause(List<Row> rows, StateEvent e)
+    {
+        const double Slack = 1.5;
+        Row? cause = rows.LastOrDefault(r => r.Segment is { FromPc: true, Lost: false } s && s.PcPort == e.PeerPort && s.DevicePort == e.LocalPort
+            && s.TimeMs <= e.TimeMs + Slack);
+        return cause == null ? e.TimeMs : Math.Max(e.TimeMs, cause.Time + 0.001);
     }
 
     /// <summary>The flag of the segment a transition sends, when it sends one.</summary>
@@ -228,6 +312,9 @@ public static class LadderRenderer
     {
         const int Short = 4;
         string label = Label(s, many);
+        // Narrow arrows (a compact ladder) say a retransmission by its timeout alone.
+        if (label.Length > width - 8)
+            label = label.Replace("  retransmission, RTO ", "  RTO ").Replace("  retransmission after ", "  again after ").Replace("  retransmission", "  again");
         if (label.Length > width - 8) label = label[..(width - 9)] + "…";
         int body = s.Lost ? width - Short : width;
         string core = "── " + label + " ";

@@ -15,7 +15,7 @@ public sealed record StatusRow(int Slot, string State, string Local, string Peer
 /// <summary>
 /// The device's answer to the STATUS query (firmware/NanoTcp.Device/StatusReport.cs), parsed:
 ///
-///     NanoTcp 192.0.2.2 uptime_ms=5123 capacity=8 in_use=6
+///     NanoTcp 192.0.2.2 uptime_ms=5123 capacity=8 in_use=1 listeners=5
 ///     Slot  State         Local               Peer                  Timer_ms
 ///     0     LISTEN        192.0.2.2:7         *:*                   -
 ///     segments_in=12 segments_out=9 ... dropped=2
@@ -28,8 +28,11 @@ public sealed class DeviceStatus
 {
     public string Address { get; private set; } = "";
     public long? UptimeMs { get; private set; }
+    /// <summary>Connections the table holds at most, and holds now (listeners not counted).</summary>
     public int? Capacity { get; private set; }
     public int? InUse { get; private set; }
+    /// <summary>Listening sockets (each in a slot of its own, without buffers).</summary>
+    public int? Listeners { get; private set; }
     public List<StatusRow> Slots { get; } = [];
     /// <summary>Slots the device left out because its reply had to fit one datagram.</summary>
     public int MoreSlots { get; private set; }
@@ -63,6 +66,7 @@ public sealed class DeviceStatus
                 case "uptime_ms": status.UptimeMs = value; break;
                 case "capacity": status.Capacity = (int)value; break;
                 case "in_use": status.InUse = (int)value; break;
+                case "listeners": status.Listeners = (int)value; break;
             }
         }
 

@@ -14,7 +14,7 @@ public sealed class LogFormatter(bool colour)
     static readonly string[] Palette = [Ansi.Cyan, Ansi.Green, Ansi.Yellow, Ansi.Magenta, Ansi.Blue, "96", "92", "93", "95", "94"];
 
     /// <summary>Events that mean something went wrong or was refused.</summary>
-    static readonly HashSet<string> Alarms = ["RST-OUT", "TIMEOUT", "DROP", "TABLE-FULL", "SYN-DROPPED", "RECYCLE"];
+    static readonly HashSet<string> Alarms = ["RST-OUT", "TIMEOUT", "DROP", "TABLE-FULL", "SYN-DROPPED", "RECYCLE", "LOG-DROPPED", "DATAGRAM-TRUNCATED"];
 
     /// <summary>The widest state name, SYN_RECEIVED.</summary>
     const int StateWidth = 12;

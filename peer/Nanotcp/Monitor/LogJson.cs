@@ -14,7 +14,7 @@ public static class LogJson
     public static string Format(LogLine line)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Commands.JsonStyle.Writer()))
         {
             json.WriteStartObject();
             if (line.TimeMs >= 0) json.WriteNumber("time_ms", line.TimeMs);

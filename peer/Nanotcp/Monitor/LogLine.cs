@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Nanotcp.Monitor;
@@ -86,7 +87,9 @@ public sealed partial class LogLine
     const string FreeEvent =
         $"(?:(?<event>DROP) (?<detail>reason=[a-z-]+ len={N}(?: from={Addr})?)" +
         $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>TABLE-FULL|SYN-DROPPED) (?<detail>rx={Flags} seq={N} len={N}(?: why={Word})?)" +
-        $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>RST-OUT) (?<detail>tx={Flags} seq={N}(?: ack={N})? why={Word}))";
+        $"|(?<local>{Addr}) (?<peer>{Addr}) (?<event>RST-OUT) (?<detail>tx={Flags} seq={N}(?: ack={N})? why={Word})" +
+        $"|(?<event>LOG-DROPPED) (?<detail>lines={N})" +
+        $"|(?<event>DATAGRAM-TRUNCATED) (?<detail>len={N} kept={N}))";
 
     [GeneratedRegex($"^(?<time>{N}) (?:#(?<slot>{N}) (?<local>{Addr}) (?<peer>{Addr}|\\*:\\*) (?:{Transition}|{TxEvent}|{OtherEvent})|- {FreeEvent})$",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
@@ -104,15 +107,19 @@ public sealed partial class LogLine
     {
         string line = text.TrimEnd('\r', '\n');
         Match m = EngineGrammar().Match(line);
-        if (m.Success)
+        // The grammar's numbers are digits of any length: noise on a serial line can make one too
+        // big for its type, and such a line is not one the device wrote. It stays unparsed.
+        bool free = !m.Groups["slot"].Success;
+        int slot = 0;
+        if (m.Success && long.TryParse(m.Groups["time"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out long at)
+            && (free || int.TryParse(m.Groups["slot"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out slot)))
         {
             bool transition = m.Groups["from"].Success;
-            bool free = !m.Groups["slot"].Success;
             string detail = m.Groups["detail"].Value;
             return new LogLine(line, transition ? LogLineKind.Transition : free ? LogLineKind.FreeEvent : LogLineKind.Event)
             {
-                TimeMs = long.Parse(m.Groups["time"].ValueSpan),
-                Slot = free ? null : int.Parse(m.Groups["slot"].ValueSpan),
+                TimeMs = at,
+                Slot = free ? null : slot,
                 Local = m.Groups["local"].Success ? m.Groups["local"].Value : null,
                 Peer = m.Groups["peer"].Success ? m.Groups["peer"].Value : null,
                 From = transition ? m.Groups["from"].Value : null,
@@ -124,7 +131,7 @@ public sealed partial class LogLine
         }
         // A number too big for a long is not a time we can use: the line stays unparsed.
         m = BannerGrammar().Match(line);
-        if (m.Success && long.TryParse(m.Groups["time"].ValueSpan, out long time))
+        if (m.Success && long.TryParse(m.Groups["time"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out long time))
         {
             string detail = m.Groups["detail"].Value;
             return new LogLine(line, LogLineKind.Banner)

@@ -4,33 +4,64 @@ using System.Net.Sockets;
 namespace Nanotcp.Net;
 
 /// <summary>
-/// The PC's end of a device's link: one UDP socket that carries one IPv4 packet per datagram to
-/// the device's link port, and receives what the device sends back. Datagrams from any other
-/// source are ignored. Also carries the device's STATUS query. Sending and receiving allocate
-/// nothing: the device's address is serialized once, and senders are received into one reused
-/// address.
+/// The PC's end of a device's link (DESIGN §4): one UDP socket that carries one IPv4 packet per
+/// datagram to the device's link port, and receives what the device sends back. Datagrams from
+/// any other source are ignored. Also carries the device's STATUS query.
 /// </summary>
 public sealed class DeviceLink : IDisposable
 {
     readonly Socket _socket;
-    readonly SocketAddress _device;
-    readonly SocketAddress _from;
 
     public DeviceLink(IPEndPoint device)
     {
         Device = device;
         _socket = new Socket(device.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(device.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
-        _device = device.Serialize();
-        _from = new SocketAddress(device.AddressFamily, SocketAddress.GetMaximumAddressSize(device.AddressFamily));
+        // Connected, so that an ICMP port unreachable for what we send comes back to this socket
+        // (the kernel only reports it to a connected UDP socket): nothing listening is known at once.
+        _socket.Connect(device);
     }
+
+    /// <summary>
+    /// The device's host said nothing listens on the link port (ICMP port unreachable) since the
+    /// last datagram came from it: the device is not running there, or that is not its link port.
+    /// </summary>
+    public bool Refused { get; private set; }
 
     public IPEndPoint Device { get; }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
-    public void Send(byte[] packet, int offset, int length) =>
-        _socket.SendTo(packet.AsSpan(offset, length), SocketFlags.None, _device);
+    public void Send(byte[] packet, int offset, int length)
+    {
+        try
+        {
+            _socket.Send(packet, offset, length, SocketFlags.None);
+        }
+        catch (SocketException e) when (IsUnreachable(e))
+        {
+            Refused = true; // an earlier datagram's ICMP error, reported on this send; UDP loses it, TCP above retransmits
+        }
+    }
+
+    // Reused for every wait: the segment path allocates nothing.
+    readonly List<Socket> _readable = new(1), _failed = new(1);
+
+    /// <summary>
+    /// Waits for a datagram or a pending error: an ICMP port unreachable makes the socket report an
+    /// error, not readability, so waiting for reading alone would sit out the whole timeout.
+    /// </summary>
+    bool WaitReadableOrError(int microseconds)
+    {
+        _readable.Clear();
+        _failed.Clear();
+        _readable.Add(_socket);
+        _failed.Add(_socket);
+        Socket.Select(_readable, null, _failed, microseconds);
+        return _readable.Count > 0 || _failed.Count > 0;
+    }
+
+    static bool IsUnreachable(SocketException e) => e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset;
 
     /// <summary>Waits up to timeoutMs for a datagram from the device; returns its length, or 0 when none came.</summary>
     public int Receive(byte[] buffer, int timeoutMs)
@@ -38,34 +69,34 @@ public sealed class DeviceLink : IDisposable
         long deadline = Environment.TickCount64 + Math.Max(0, timeoutMs);
         while (true)
         {
-            // Poll(0) is a system call too; Available is cheaper when a datagram is already queued.
-            if (_socket.Available == 0)
-            {
-                long left = deadline - Environment.TickCount64;
-                if (!_socket.Poll((int)Math.Clamp(left, 0, int.MaxValue / 1000) * 1000, SelectMode.SelectRead)) return 0;
-            }
+            long left = deadline - Environment.TickCount64;
+            if (!WaitReadableOrError((int)Math.Clamp(left, 0, int.MaxValue / 1000) * 1000)) return 0;
             int n;
-            _from.Size = _from.Buffer.Length;
-            try { n = _socket.ReceiveFrom(buffer, SocketFlags.None, _from); }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { continue; } // ICMP port unreachable from an earlier send
-            if (_from.Equals(_device)) return n;
+            // The socket is connected: the kernel delivers only the device's datagrams, so there is
+            // no sender to check, and Receive allocates no endpoint for it.
+            try { n = _socket.Receive(buffer, SocketFlags.None); }
+            catch (SocketException e) when (IsUnreachable(e))
+            {
+                Refused = true; // ICMP port unreachable for an earlier send
+                return 0;
+            }
+            Refused = false;
+            return n;
         }
     }
-
-    /// <summary>Waits up to timeoutMs until a datagram waits to be received, without taking it.</summary>
-    public bool WaitReadable(int timeoutMs) => _socket.Poll(Math.Clamp(timeoutMs, 0, int.MaxValue / 1000) * 1000, SelectMode.SelectRead);
 
     /// <summary>Sends the text query (e.g. "STATUS") and returns the device's text reply, or null when none came in time.</summary>
     public string? Query(string text, int timeoutMs)
     {
         byte[] q = System.Text.Encoding.ASCII.GetBytes(text);
-        _socket.SendTo(q, Device);
+        Send(q, 0, q.Length);
         byte[] buf = new byte[65536];
         long deadline = Environment.TickCount64 + timeoutMs;
         while (Environment.TickCount64 < deadline)
         {
             int n = Receive(buf, (int)(deadline - Environment.TickCount64));
-            if (n == 0) return null;
+            if (n == 0 && Refused) return null;
+            if (n == 0) continue;
             if (IsIpv4Packet(buf, n)) continue; // a segment still in flight, not the reply
             return System.Text.Encoding.ASCII.GetString(buf, 0, n);
         }

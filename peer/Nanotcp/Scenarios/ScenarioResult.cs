@@ -11,6 +11,13 @@ public sealed class ScenarioResult
     public required bool Passed { get; init; }
     /// <summary>Why it failed, or a one-line summary when it passed.</summary>
     public required string Reason { get; init; }
+    /// <summary>
+    /// Not run, because the device as configured cannot show it: why, and the setting that would
+    /// enable it. A skipped scenario has not passed, but it does not fail a run either.
+    /// </summary>
+    public string? Skipped { get; init; }
+    /// <summary>Passed, or skipped: nothing went wrong.</summary>
+    public bool Ok => Passed || Skipped != null;
     public required IReadOnlyList<Check> Checks { get; init; }
     /// <summary>The link's packets as the PC saw them (lost ones included), on the PC's clock.</summary>
     public required IReadOnlyList<LinkPacket> Packets { get; init; }

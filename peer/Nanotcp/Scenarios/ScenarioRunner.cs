@@ -106,7 +106,10 @@ public sealed class ExternalDeviceTarget : IScenarioTarget
         using var link = new DeviceLink(_device);
         try
         {
-            return link.Query("STATUS", 2000) == null ? $"the device {_device} does not answer the STATUS query on its link port" : null;
+            if (link.Query("STATUS", 2000) != null) return null;
+            return link.Refused
+                ? $"the device {_device} does not answer the STATUS query on its link port: nothing listens there (ICMP port unreachable)"
+                : $"the device {_device} does not answer the STATUS query on its link port";
         }
         catch (SocketException e)
         {
@@ -161,8 +164,13 @@ public static class ScenarioRunner
             return text == null ? null : DeviceStatus.Parse(text, out _);
         });
 
-        string? aborted = scenario.Requires?.Invoke(observer.Profile);
-        if (aborted != null) aborted = "cannot run here: " + aborted;
+        string? aborted = null;
+        string? skipped = scenario.Requires?.Invoke(observer.Profile);
+        if (skipped != null)
+        {
+            string enable = scenario.BoardOptions;
+            skipped = enable.Length > 0 ? $"{skipped}; it is designed for a device started with {enable}" : skipped;
+        }
         else
         {
             try
@@ -183,18 +191,19 @@ public static class ScenarioRunner
         double end = pc.NowPrecise;
         var packets = pc.Packets.ToList();
         var pcLog = ScenarioContext.PcEvents(pc.Log);
-        var deviceLog = observer.Events.Where(e => e.TimeMs <= end + 1).ToList();
+        var deviceLog = StateEvent.OnDeviceClock(observer.Events.Where(e => e.TimeMs <= end + 1).ToList());
         CleanUp(context);
 
         var checks = context.Checks;
         var failed = checks.FirstOrDefault(c => !c.Passed);
         bool passed = aborted == null && failed == null && checks.Count > 0;
-        string reason = aborted ?? (failed != null ? failed.Text + (failed.Detail != null ? ": " + failed.Detail : "")
+        string reason = skipped ?? aborted ?? (failed != null ? failed.Text + (failed.Detail != null ? ": " + failed.Detail : "")
             : checks.Count == 0 ? "nothing was checked" : $"{checks.Count} checks held");
         return new ScenarioResult
         {
             Scenario = scenario,
             Passed = passed,
+            Skipped = skipped,
             Reason = reason,
             Checks = checks,
             Packets = packets,

@@ -13,7 +13,7 @@ public sealed class StateEvent
     public const string Transition = "TRANSITION";
 
     /// <summary>The PC's clock (the ladder's time axis): when the PC logged it, or saw the device's line.</summary>
-    public double TimeMs { get; private init; }
+    public double TimeMs { get; private set; }
     /// <summary>The logging side's own clock (the device's: ms since boot).</summary>
     public long OwnTimeMs { get; private init; }
     public int LocalPort { get; private init; }
@@ -53,6 +53,31 @@ public sealed class StateEvent
             Cause = line.Detail,
             Fields = line.Fields,
         };
+    }
+
+    /// <summary>The same event placed at another time on the PC's clock.</summary>
+    public StateEvent At(double timeMs)
+    {
+        var copy = (StateEvent)MemberwiseClone();
+        copy.TimeMs = timeMs;
+        return copy;
+    }
+
+    /// <summary>
+    /// A serial log's events placed on the PC's clock by the device's own timestamps rather than
+    /// by when the PC read each line, which may be much later (a loaded machine, a slow serial
+    /// port). The offset between the two clocks is the smallest gap between reading a line and
+    /// the device's time on it: no line is read before it is written, and the line read most
+    /// promptly comes closest. The device's whole milliseconds leave the result within about a
+    /// millisecond; the ladder matches segments by content within that. STATUS samples carry no
+    /// time of their own per event and keep theirs.
+    /// </summary>
+    public static IReadOnlyList<StateEvent> OnDeviceClock(IReadOnlyList<StateEvent> deviceLog)
+    {
+        var own = deviceLog.Where(e => e.CauseKind != "status" && e.OwnTimeMs >= 0).ToList();
+        if (own.Count == 0) return deviceLog;
+        double offset = own.Min(e => e.TimeMs - e.OwnTimeMs);
+        return deviceLog.Select(e => e.CauseKind == "status" || e.OwnTimeMs < 0 ? e : e.At(e.OwnTimeMs + offset)).ToList();
     }
 
     /// <summary>A change of state STATUS polling saw between two replies.</summary>

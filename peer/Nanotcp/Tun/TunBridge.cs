@@ -125,8 +125,10 @@ public sealed class DirectionCounters
     {
         if (n < 1 || p[0] >> 4 != 4) { Interlocked.Increment(ref _notIpv4); return false; }
         int ihl = (p[0] & 0x0f) * 4;
-        if (n < 20 || ihl < 20 || n < ihl + 20 || n < (p[2] << 8 | p[3])) { Interlocked.Increment(ref _malformed); return false; }
+        if (n < 20 || ihl < 20 || n < ihl || n < (p[2] << 8 | p[3])) { Interlocked.Increment(ref _malformed); return false; }
+        // The protocol before the TCP header's length: an ICMP echo (28 bytes) is short for TCP, but it is not TCP.
         if (p[9] != 6) { Interlocked.Increment(ref _notTcp); return false; }
+        if (n < ihl + 20) { Interlocked.Increment(ref _malformed); return false; }
         Interlocked.Increment(ref _forwarded);
         return true;
     }

@@ -465,7 +465,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "--strict_end=1\n" +
-            "--capacity=7\n" +
+            "--capacity=6\n" +
             "--syn_max_retries=1\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
@@ -628,7 +628,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "--strict_end=1\n" +
-            "--capacity=3\n" +
+            "--capacity=2\n" +
             "--rto_initial_ms=1000\n" +
             "--rto_min_ms=1000\n" +
             "\n" +

@@ -34,7 +34,6 @@ public class BoardProcessTests
 
     [Theory]
     [InlineData("capacity 0", "--capacity: 0 is out of range", "--capacity", "0")]
-    [InlineData("too few slots for the services", "capacity must be at least 6", "--capacity", "3")]
     [InlineData("a bad address", "--link: '300.1.2.3:9293' is not an address:port", "--link", "300.1.2.3:9293")]
     [InlineData("an address not on this machine", "no such address on this machine", "--link", "192.0.2.77:9293")]
     [InlineData("a bad inner address", "--address: '192.0.2' is not an IPv4 address", "--address", "192.0.2")]

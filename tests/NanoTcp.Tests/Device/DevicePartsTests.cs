@@ -75,12 +75,15 @@ public class DevicePartsTests
         Assert.Equal(reason, new DeviceSettings().Set(name, value));
 
     [Fact]
-    public void Settings_need_a_slot_per_listener_and_one_more()
+    public void Settings_give_each_service_a_listener_slot_and_capacity_counts_connections()
     {
         var s = new DeviceSettings();
         Assert.Null(s.Validate());
-        Assert.Null(s.Set("capacity", "5"));
-        Assert.StartsWith("capacity must be at least 6", s.Validate());
+        Assert.Equal(ServiceHost.ServiceCount, s.Tcp.Listeners);
+        Assert.Null(s.Set("capacity", "1")); // one connection: the listeners do not need room in it
+        Assert.Null(s.Validate());
+        s.Tcp.Listeners = ServiceHost.ServiceCount - 1;
+        Assert.StartsWith("listeners must be at least 5", s.Validate());
     }
 
     [Fact]
@@ -92,7 +95,7 @@ public class DevicePartsTests
         var t = s.Tcp;
         var expected = new Dictionary<string, long>
         {
-            ["capacity"] = t.Capacity, ["msl_ms"] = t.MslMs, ["time_wait_ms"] = 2L * t.MslMs,
+            ["capacity"] = t.Capacity, ["listeners"] = t.Listeners, ["msl_ms"] = t.MslMs, ["time_wait_ms"] = 2L * t.MslMs,
             ["rto_initial_ms"] = t.RtoInitialMs, ["rto_min_ms"] = t.RtoMinMs, ["rto_max_ms"] = t.RtoMaxMs,
             ["max_retries"] = t.MaxRetries, ["syn_max_retries"] = t.SynMaxRetries, ["fin_wait2_timeout_ms"] = t.FinWait2TimeoutMs,
             ["keepalive_idle_ms"] = t.KeepAliveIdleMs, ["rcv_buf"] = t.RcvBuf, ["snd_buf"] = t.SndBuf, ["mss"] = t.Mss,

@@ -60,7 +60,7 @@ public sealed class LinkTests : IDisposable
         string status = Status();
         string[] lines = status.TrimEnd('\n').Split('\n');
         Assert.StartsWith("NanoTcp 192.0.2.2 uptime_ms=", lines[0]);
-        Assert.Contains(" capacity=8 in_use=5", lines[0]);
+        Assert.Contains(" capacity=8 in_use=0 listeners=5", lines[0]); // the listeners are not connections
         Assert.Equal(new[] { "Slot", "State", "Local", "Peer", "Timer_ms" }, lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         foreach (int port in new[] { 7, 9, 13, 19, 2019 })
             Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, "LISTEN", var local, "*:*", "-"] && local == $"192.0.2.2:{port}");

@@ -218,15 +218,13 @@ public class ConformanceTests
 /// <summary>
 /// Nagle's algorithm is per connection (RFC 9293 §3.7.4: "a TCP implementation MUST provide a way
 /// for an application to disable the Nagle algorithm on an individual connection"). The socket
-/// option sets Tcb.NoDelay; here the field is set directly, so this checks the send decision alone.
+/// option sets it through SetOption, so this checks the send decision alone.
 /// </summary>
 public class NoDelayTests
 {
     static void SetNoDelay(TcpEngine engine, int handle)
     {
-        var table = (Array)typeof(TcpEngine).GetField("_table", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(engine)!;
-        object tcb = table.GetValue(handle & 0xFFFF)!;
-        tcb.GetType().GetField("NoDelay")!.SetValue(tcb, true);
+        Assert.Equal(0, engine.SetOption(0, handle, SocketOption.NoDelay, 1));
     }
 
     [Theory]

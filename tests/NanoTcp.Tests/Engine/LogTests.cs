@@ -141,7 +141,8 @@ public class LogTests
     static readonly string FreeEvent =
         $"(?:DROP reason=[a-z-]+ len={N}(?: from={Addr})?" +
         $"|{Addr} {Addr} (?:TABLE-FULL|SYN-DROPPED) rx={Flags} seq={N} len={N}(?: why={Word})?" +
-        $"|{Addr} {Addr} RST-OUT tx={Flags} seq={N}(?: ack={N})? why={Word})";
+        $"|{Addr} {Addr} RST-OUT tx={Flags} seq={N}(?: ack={N})? why={Word}" +
+        $"|LOG-DROPPED lines={N}|DATAGRAM-TRUNCATED len={N} kept={N})";
 
     /// <summary>The whole grammar as one expression.</summary>
     static readonly Regex Grammar = new(
@@ -156,6 +157,8 @@ public class LogTests
     [InlineData("500 #1 192.0.2.2:7 192.0.2.1:40000 TIMEOUT timer=sws_override")]
     [InlineData("9 - 192.0.2.2:9 192.0.2.1:1 RST-OUT tx=[R.] seq=0 ack=5 why=no-listener")]
     [InlineData("9 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0")]
+    [InlineData("9 - LOG-DROPPED lines=12")]
+    [InlineData("9 - DATAGRAM-TRUNCATED len=1500 kept=1144")]
     public void GrammarAcceptsDocumentedLines(string line) => Assert.Matches(Grammar, line);
 
     [Theory]
@@ -176,7 +179,7 @@ public class LogTests
     [Fact]
     public void EveryEngineLineMatchesTheGrammarAndTransitionsAreComplete()
     {
-        var h = new Harness(c => { c.Capacity = 4; c.SynBacklog = 2; });
+        var h = new Harness(c => { c.Capacity = 3; c.SynBacklog = 2; });
         var e = h.Engine;
         var tracker = new TransitionTracker(h);
         void Step(Action a) { a(); tracker.Check(); }
@@ -287,7 +290,7 @@ public class LogTests
                 _last[slot] = to;
                 Transitions++;
             }
-            for (int s = 0; s < _h.Engine.Capacity; s++)
+            for (int s = 0; s < _h.Engine.SlotCount; s++)
             {
                 string actual = TcpStates.Name(_h.Engine.SlotState(s));
                 string logged = _last.GetValueOrDefault(s, "CLOSED");

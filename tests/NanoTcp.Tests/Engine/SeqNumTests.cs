@@ -143,7 +143,7 @@ public class SeqNumTests
         uint target = 0xFFFFFF00; // 255..504 bytes before 2^32: the first segment is below it, the last above
         long synTime = (target - f) / 250; // f + 250·t lands in (target - 250, target]
 
-        var h = new Harness { Now = synTime };
+        var h = new Harness(o => o.SndBuf = 2048) { Now = synTime }; // room for all 1000 bytes at once
         int l = h.Engine.Listen(h.Now, Port, 4);
         var (c, iss) = h.OpenPassive(l, Port, PeerPort, 1000, mss: 300);
         Assert.InRange(iss, target - 249, target);

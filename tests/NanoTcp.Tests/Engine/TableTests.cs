@@ -71,14 +71,31 @@ public class TableTests
     // ------------------------------------------------------------------ capacity
 
     [Fact]
-    public void CapacityIsExactAndTheListenerTakesASlot()
+    public void CapacityCountsConnectionsAndListenersHaveSlotsOfTheirOwn()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         for (int p = 1001; p <= 1003; p++) Open(h, l, p);
-        for (int s = 0; s < 4; s++) Assert.True(h.Engine.SlotInUse(s));
-
+        for (int s = 0; s < 4; s++) Assert.True(h.Engine.SlotInUse(s)); // the listener and three connections
+        Assert.Equal(3, h.Engine.ConnectionsInUse);
+        Assert.Equal(1, h.Engine.ListenersInUse);
         Assert.Equal(-TcpError.NoBuffers, h.Engine.Connect(h.Now, 0, Harness.PeerAddr, 80));
-        Assert.Equal(-TcpError.NoBuffers, h.Engine.Listen(h.Now, 8, 4));
+
+        // The table is full of connections, yet listeners still open, up to Config.Listeners (5).
+        for (int port = 8; port < 12; port++) Assert.True(h.Engine.Listen(h.Now, port, 4) >= 0);
+        Assert.Equal(-TcpError.NoBuffers, h.Engine.Listen(h.Now, 12, 4));
+        Assert.Equal(3 + 5, h.Engine.SlotCount);
+    }
+
+    [Fact]
+    public void AListenerNeverTakesAConnectionsBuffers()
+    {
+        // One connection slot and a listener: the listener leaves the connection slot to the client.
+        var h = NewTable(1, out int l);
+        var a = Open(h, l, 1001);
+        Assert.Equal(TcpState.Established, h.StateOf(Port, 1001));
+        Assert.Equal(0, h.Engine.Available(l));
+        Assert.Equal(0, h.Engine.SendSpace(l));
+        Assert.True(h.Engine.SendSpace(a.Handle) > 0);
     }
 
     [Fact]
@@ -95,7 +112,7 @@ public class TableTests
     [Fact]
     public void TableFullRecyclesTheOldestTimeWaitThenLastAckThenAnswersRst()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var a = Open(h, l, 1001);
         var b = Open(h, l, 1002);
         var c = Open(h, l, 1003);
@@ -156,7 +173,7 @@ public class TableTests
     [InlineData(false)]
     public void LastAckAndClosingAreRecycledOldestFirst(bool closingIsOlder)
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var x = Open(h, l, 1001);
         var y = Open(h, l, 1002);
         Open(h, l, 1003);
@@ -177,7 +194,7 @@ public class TableTests
     public void RecyclingIsLimitedToClosingStates()
     {
         // FIN_WAIT_1, FIN_WAIT_2 and CLOSE_WAIT connections still have a job: never recycled.
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var a = Open(h, l, 1001);
         var b = Open(h, l, 1002);
         var c = Open(h, l, 1003);
@@ -197,12 +214,12 @@ public class TableTests
     // ------------------------------------------------------------------ SYN backlog
 
     static int HalfOpen(Harness h) =>
-        Enumerable.Range(0, h.Engine.Capacity).Count(s => h.Engine.SlotState(s) == TcpState.SynReceived);
+        Enumerable.Range(0, h.Engine.SlotCount).Count(s => h.Engine.SlotState(s) == TcpState.SynReceived);
 
     [Fact]
     public void SynFloodHoldsAtMostHalfTheTableAndAConnectionStillGetsThrough()
     {
-        var h = NewTable(9, out int l); // half-open limit: half the 8 slots the listener leaves free
+        var h = NewTable(8, out int l); // half-open limit: half the 8 connection slots
         int peak = 0;
         for (int i = 0; i < 100; i++)
         {
@@ -256,7 +273,7 @@ public class TableTests
     [Fact]
     public void AHandleIsInvalidAfterClose()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         var a = Open(h, l, 1001);
         Assert.Equal(0, h.Engine.Close(h.Now, a.Handle));
         Assert.Equal(TcpState.FinWait1, h.StateOf(Port, 1001)); // the connection lives on without its handle
@@ -293,11 +310,48 @@ public class TableTests
     [Fact]
     public void AListenerHandleIsInvalidAfterClose()
     {
-        var h = NewTable(4, out int l);
+        var h = NewTable(3, out int l);
         Assert.Equal(0, h.Engine.Close(0, l));
         Assert.Equal(-TcpError.BadHandle, h.Engine.Accept(0, l));
         Assert.Equal(-TcpError.BadHandle, h.Engine.Close(0, l));
         Assert.True(h.Engine.Listen(0, Port, 4) >= 0); // the port is free again
+    }
+
+    [Fact]
+    public void TheIndexFindsEveryLiveTupleThroughRandomOpensAndCloses()
+    {
+        // Active opens to random peer ports fill and empty a 64-slot table many times over: the
+        // index (Robin Hood insertion, backward-shift removal) must find each live 4-tuple and
+        // none that is gone.
+        var h = new Harness(c => c.Capacity = 64) { Recording = false };
+        var rng = new Random(7);
+        var live = new Dictionary<int, int>(); // remote port -> handle
+        var gone = new HashSet<int>();
+        for (int step = 0; step < 20000; step++)
+        {
+            if (live.Count < 64 && (live.Count == 0 || rng.Next(3) > 0))
+            {
+                int port = rng.Next(1, 2000);
+                if (live.ContainsKey(port)) continue;
+                int handle = h.Engine.Connect(0, 5000, Harness.PeerAddr, port);
+                Assert.True(handle >= 0, "connect failed: " + handle);
+                live[port] = handle;
+                gone.Remove(port);
+            }
+            else
+            {
+                int port = live.Keys.ElementAt(rng.Next(live.Count));
+                Assert.Equal(0, h.Engine.Close(0, live[port])); // SYN_SENT: released at once
+                live.Remove(port);
+                gone.Add(port);
+            }
+            if (step % 97 == 0)
+            {
+                foreach (int port in live.Keys) Assert.Equal(TcpState.SynSent, h.Engine.StateOf(5000, Harness.PeerAddr, port));
+                foreach (int port in gone) Assert.Equal(TcpState.Closed, h.Engine.StateOf(5000, Harness.PeerAddr, port));
+                Assert.Equal(live.Count, h.Engine.ConnectionsInUse);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ ephemeral ports

@@ -73,6 +73,43 @@ public class KernelInteropTests
             output => KernelPort(output, 13) == null, "ss", "-tan", "dst", Device);
     }
 
+    /// <summary>
+    /// The README's two daytime one-liners. With nothing to send, nc closes as soon as the
+    /// device's line and FIN arrive, so the kernel's FIN rides on its ACK of the device's FIN and
+    /// the device goes FIN_WAIT_1 → TIME_WAIT directly. With a byte to send, that byte reaches
+    /// the device after daytime has closed: data after close is answered with RST.
+    /// </summary>
+    [KernelFact]
+    public void Daytime_with_nothing_to_send_skips_FIN_WAIT_2_and_with_a_byte_draws_a_RST()
+    {
+        using var ns = new NetNamespace();
+        var (board, _) = StartBoardAndBridge(ns);
+
+        var quiet = ns.Start("nc 192.0.2.2 13 </dev/null", "sh", "-c", $"nc {Device} 13 </dev/null");
+        ns.WaitForLine(quiet, "the daytime line", line => line.StartsWith("NanoTcp uptime", StringComparison.Ordinal));
+        ns.WaitForExit(quiet);
+        ns.WaitForLine(board, "TIME_WAIT->CLOSED after 2·MSL", line => IsTransition(line, 13, null, "TIME_WAIT", "CLOSED"));
+        string first = DevicePeerPort(board, 13).Single();
+        ExpectTransitions(ns, board, 13, first,
+            "LISTEN->SYN_RECEIVED", "SYN_RECEIVED->ESTABLISHED", "ESTABLISHED->FIN_WAIT_1", "FIN_WAIT_1->TIME_WAIT", "TIME_WAIT->CLOSED");
+
+        var withByte = ns.Start("printf 'x' | nc 192.0.2.2 13", "sh", "-c", $"printf 'x' | nc {Device} 13");
+        ns.WaitForLine(board, "the second connection's end", line => IsTransition(line, 13, null, "FIN_WAIT_1", "CLOSED")
+            || (Transition.Match(line) is { Success: true } m && m.Groups["remote"].Value != $"{Pc}:{first}" && m.Groups["to"].Value == "CLOSED"));
+        ns.WaitForExit(withByte);
+        string second = DevicePeerPort(board, 13).Single(p => p != first);
+        string[] lines = board.Lines.Where(l => l.Contains($"{Pc}:{second} ")).ToArray();
+        ns.Expect(lines.Any(l => l.Contains("FIN_WAIT_1->CLOSED") || l.Contains("FIN_WAIT_2->CLOSED")) && lines.Any(l => l.Contains("RST-OUT")),
+            "the byte after daytime's close did not draw a RST:\n  " + string.Join("\n  ", lines));
+        ns.Expect(!lines.Any(l => l.Contains("->TIME_WAIT")), "with a byte to send the device still reached TIME_WAIT:\n  " + string.Join("\n  ", lines));
+    }
+
+    /// <summary>The kernel's ports that opened a connection to the device's port, in order.</summary>
+    static IEnumerable<string> DevicePeerPort(ChildProcess board, int devicePort) =>
+        board.Lines.Select(line => Transition.Match(line))
+            .Where(m => m.Success && m.Groups["local"].Value == $"{Device}:{devicePort}" && m.Groups["from"].Value == "LISTEN")
+            .Select(m => m.Groups["remote"].Value.Split(':')[1]);
+
     [KernelFact]
     public void Device_connects_to_a_kernel_listener_and_closes_first()
     {

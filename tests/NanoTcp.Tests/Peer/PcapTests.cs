@@ -77,7 +77,7 @@ public class PcapTests
 
             // The normal close as tshark's TCP analysis numbers it (relative to each side's ISN).
             JsonElement close = json.RootElement.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "close-device-first");
-            int pcPort = close.GetProperty("packets")[0].GetProperty("pcPort").GetInt32();
+            int pcPort = close.GetProperty("packets")[0].GetProperty("pc_port").GetInt32();
             var stream = Tshark.Run(pcap, "-Y", $"tcp.port == {pcPort}", "-T", "fields", "-E", "separator=/t",
                     "-e", "tcp.srcport", "-e", "tcp.flags.str", "-e", "tcp.seq", "-e", "tcp.ack")
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();

@@ -23,11 +23,64 @@ public class ScenarioCommandTests
         Assert.Contains("--keepalive-idle-ms 300", text);
     }
 
+    /// <summary>Every setting --list recommends is one the virtual board accepts.</summary>
+    [Fact]
+    public void EveryBoardOptionAScenarioNamesIsAcceptedByTheBoard()
+    {
+        foreach (Scenario s in ScenarioLibrary.All)
+        {
+            string[] args = s.BoardOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            BoardOptions? parsed = BoardOptions.Parse(args, out string? error, out _);
+            Assert.True(parsed != null, $"{s.Name}: the board rejects '{s.BoardOptions}': {error}");
+            var wanted = new NanoTcp.Device.DeviceSettings();
+            s.Board?.Invoke(wanted);
+            Assert.Equal(wanted.Tcp.SynBacklog, parsed!.Device.Tcp.SynBacklog);
+            Assert.Equal(wanted.Tcp.KeepAliveIdleMs, parsed.Device.Tcp.KeepAliveIdleMs);
+        }
+    }
+
+    [Fact]
+    public void ListAsJsonIsJson()
+    {
+        var (code, output, _) = Invoke(ScenarioCommand.Create(), ["--list", "--format", "json"]);
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.Equal(ScenarioLibrary.All.Count, json.RootElement.GetArrayLength());
+        JsonElement keepalive = Assert.Single(json.RootElement.EnumerateArray(), e => e.GetProperty("name").GetString() == "keepalive");
+        Assert.Contains("--keepalive-idle-ms 300", keepalive.GetProperty("board_options").GetString());
+        Assert.DoesNotContain("\\u", output); // → and · as they are
+    }
+
+    /// <summary>
+    /// A device with the default settings has keep-alive off: the keepalive scenario is skipped,
+    /// naming the setting that would enable it, and the run still exits 0.
+    /// </summary>
+    [Fact]
+    public void AScenarioTheDeviceCannotShowIsSkippedNotFailed()
+    {
+        if (!OperatingSystem.IsLinux()) return; // the board's serial banner comes through a pseudo-terminal
+        var options = new BoardOptions { Link = new IPEndPoint(IPAddress.Loopback, 0), Serial = SerialKind.Pty };
+        using VirtualBoard board = VirtualBoard.Start(options);
+        var (code, output, error) = Invoke(ScenarioCommand.Create(),
+            ["keepalive", "--device", board.LinkEndPoint.ToString(), "--serial", board.SerialPath!]);
+        Assert.True(code == 0, error + output);
+        Assert.Contains("– keepalive: skipped: keep-alive is off on the device (keepalive_idle_ms=0)", output);
+        Assert.Contains("--keepalive-idle-ms 300", output);
+        Assert.Contains("0 passed, 0 failed, 1 skipped", output);
+
+        (code, output, error) = Invoke(ScenarioCommand.Create(),
+            ["keepalive", "--device", board.LinkEndPoint.ToString(), "--device-setting", "keepalive_idle_ms=0", "--format", "json"]);
+        Assert.True(code == 0, error + output);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.StartsWith("keep-alive is off", json.RootElement[0].GetProperty("skipped").GetString());
+        Assert.False(json.RootElement[0].GetProperty("passed").GetBoolean());
+    }
+
     public static TheoryData<string[], string> BadDemoInput => new()
     {
         { ["--only", "no-such-scenario"], "no scenario named 'no-such-scenario'" },
         { ["--format", "xml"], "--format: 'xml' is neither text nor json" },
-        { ["--jobs", "0"], "--jobs: '0' is not a number from 1 to 64" },
+        { ["--jobs", "0"], "--jobs: 0 is outside 1..64" },
         { ["--bogus"], "unknown option '--bogus'" },
         { ["all", "lost-fin", "--bogus"], "unknown option '--bogus'" },
         { ["--pcap", "/no/such/dir/x.pcap"], "--pcap: cannot write /no/such/dir/x.pcap" },
@@ -51,7 +104,7 @@ public class ScenarioCommandTests
         { ["nope", "--device", "127.0.0.1:9293"], "no scenario named 'nope'" },
         { ["all", "--bogus", "--device", "127.0.0.1:9293"], "unknown option '--bogus'" },
         { ["all", "--device", "127.0.0.1:99999"], "bad port in '127.0.0.1:99999'" },
-        { ["all", "--device", "127.0.0.1", "--baud", "fast", "--serial", "/dev/null"], "--baud: 'fast' is not a speed" },
+        { ["all", "--device", "127.0.0.1", "--baud", "fast", "--serial", "/dev/null"], "--baud: 'fast' is not a whole number" },
         { ["all", "--device", "127.0.0.1", "--baud", "9600"], "--baud needs --serial" },
         { ["all", "--device", "127.0.0.1", "--device-setting", "msl=5"], "--device-setting msl=5: expected NAME=VALUE" },
         { ["all", "--device", "127.0.0.1", "--device-setting", "msl_ms=soon"], "--device-setting msl_ms=soon: 'soon' is not a whole number" },
@@ -98,6 +151,14 @@ public class ScenarioCommandTests
         Assert.False(syn.GetProperty("lost").GetBoolean());
         Assert.Contains(first.GetProperty("device").EnumerateArray(), t => t.GetProperty("to").GetString() == "TIME_WAIT");
         Assert.Contains(first.GetProperty("pc").EnumerateArray(), t => t.GetProperty("to").GetString() == "LAST_ACK");
+        // One key style across commands (snake_case, as status and monitor write), no negative times, text unescaped.
+        Assert.True(first.TryGetProperty("duration_ms", out _), output);
+        Assert.True(first.TryGetProperty("device_source", out _), output);
+        foreach (JsonElement scenario in json.RootElement.EnumerateArray())
+            foreach (string list in new[] { "packets", "device", "pc" })
+                Assert.All(scenario.GetProperty(list).EnumerateArray(), e => Assert.True(e.GetProperty("time_ms").GetDouble() >= 0, e.ToString()));
+        Assert.DoesNotContain("\\u", output);
+        Assert.Contains("→", output);
         Assert.Contains("scenario 1/2", error); // progress goes to stderr, never into the JSON
     }
 
@@ -132,7 +193,7 @@ public class ScenarioCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = command.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        int code = Cli.Run([command.Name, .. args], output, error);
         return (code, output.ToString(), error.ToString());
     }
 }

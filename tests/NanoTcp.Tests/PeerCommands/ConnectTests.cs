@@ -152,4 +152,41 @@ public class ConnectTests
         Assert.Equal(1, code);
         Assert.Equal($"nanotcp connect: no answer from 192.0.2.2:7 through {device} within 300 ms" + Environment.NewLine, error.ToString());
     }
+
+    /// <summary>
+    /// Daytime closes after its line; a byte that arrives after that close is answered with RST.
+    /// A connection that ends in a reset is no clean close: exit 1, as the README says.
+    /// </summary>
+    [Fact]
+    public void AResetByTheDeviceExitsOne()
+    {
+        var log = new SyncLog();
+        using var board = Boards.Start(log);
+        var output = new SyncWriter();
+        var error = new SyncWriter();
+        int code = ConnectCommand.Run(new ConnectOptions { Device = Boards.Device(board), Port = 13, Quiet = true },
+            new StringReader("x\n"), output, error, false, ConnectSignals.None);
+        Assert.StartsWith("NanoTcp uptime", output.ToString());
+        Assert.Equal(1, code);
+        Assert.Contains("nanotcp connect: the connection was reset", error.ToString());
+        Assert.Contains(log.Lines, l => l.Contains("RST-OUT") || l.Contains("->CLOSED app=abort") || l.Contains("->CLOSED rx=[R"));
+    }
+
+    /// <summary>A single Ctrl+C while chargen still streams closes with unread data: that close is a reset (RST), so exit 1.</summary>
+    [Fact]
+    public void CtrlCWithUnreadDataResetsAndExitsOne()
+    {
+        using var board = Boards.Start(new SyncLog());
+        var output = new SyncWriter();
+        var trace = new SyncWriter();
+        using var close = new CancellationTokenSource();
+        var run = new Background(() => Connect(Boards.Device(board), 19, new WaitingReader(), output, trace,
+            new ConnectSignals(close.Token, CancellationToken.None)));
+
+        Boards.WaitFor(() => output.ToString().Length > 1000, "chargen to stream");
+        close.Cancel();
+        Assert.Equal(1, run.Exit());
+        Assert.Contains("──────>  [RST", trace.ToString());
+        Assert.Contains("nanotcp connect: the connection was reset", trace.ToString());
+    }
 }

@@ -34,6 +34,8 @@ public class LogLineTests
     [InlineData("9 - 192.0.2.2:9 192.0.2.1:1 RST-OUT tx=[R.] seq=0 ack=5 why=no-listener", LogLineKind.FreeEvent, "RST-OUT")]
     [InlineData("9 - 192.0.2.2:7 192.0.2.1:42001 TABLE-FULL rx=[S] seq=6000 len=0", LogLineKind.FreeEvent, "TABLE-FULL")]
     [InlineData("9 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0", LogLineKind.FreeEvent, "DROP")]
+    [InlineData("9 - LOG-DROPPED lines=12", LogLineKind.FreeEvent, "LOG-DROPPED")]
+    [InlineData("9 - DATAGRAM-TRUNCATED len=1500 kept=1144", LogLineKind.FreeEvent, "DATAGRAM-TRUNCATED")]
     [InlineData("2 - CONFIG msl_ms=2000 time_wait_ms=4000 fin_wait2_timeout_ms=20000", LogLineKind.Banner, "CONFIG")]
     [InlineData("2 - BOOT NanoTcp device", LogLineKind.Banner, "BOOT")]
     public void EventsAndBannerLines(string text, LogLineKind kind, string name)
@@ -42,6 +44,19 @@ public class LogLineTests
         Assert.Equal(kind, line.Kind);
         Assert.Equal(name, line.Event);
         Assert.Null(line.From);
+    }
+
+    [Theory]
+    [InlineData("13 #99999999999 192.0.2.2:7 192.0.2.1:5000 ESTABLISHED->CLOSED app=abort")]   // slot beyond an int
+    [InlineData("99999999999999999999 #1 192.0.2.2:7 192.0.2.1:5000 ESTABLISHED->CLOSED app=abort")] // time beyond a long
+    [InlineData("99999999999999999999 - DROP reason=tcp-checksum len=40")]
+    [InlineData("99999999999999999999 - BOOT NanoTcp device")]
+    public void NumbersTooBigForTheirTypeLeaveTheLineUnparsed(string text)
+    {
+        LogLine line = LogLine.Parse(text);
+        Assert.Equal(LogLineKind.Unparsed, line.Kind);
+        Assert.Equal(text, line.Text);
+        Assert.Equal(-1, line.TimeMs);
     }
 
     [Theory]
@@ -114,5 +129,15 @@ public class LogLineTests
         using JsonDocument raw = JsonDocument.Parse(LogJson.Format(LogLine.Parse("garbage \"quoted\"")));
         Assert.Equal("unparsed", raw.RootElement.GetProperty("kind").GetString());
         Assert.Equal("garbage \"quoted\"", raw.RootElement.GetProperty("text").GetString());
+    }
+
+    /// <summary>JSON keeps the line readable: "->" and "'" are written as they are, not as \u003E or \u0027.</summary>
+    [Fact]
+    public void JsonDoesNotEscapeArrowsOrQuotes()
+    {
+        string json = LogJson.Format(LogLine.Parse("5 #1 192.0.2.2:7 192.0.2.1:40000 LISTEN->SYN_RECEIVED rx=[S] seq=0 len=0 iss=1 irs=2"));
+        Assert.Contains("LISTEN->SYN_RECEIVED", json);
+        Assert.Contains("it's", LogJson.Format(LogLine.Parse("it's boot noise")));
+        Assert.DoesNotContain("\\u", json);
     }
 }

@@ -134,4 +134,19 @@ public class MonitorTests
             File.Delete(path);
         }
     }
+
+    /// <summary>Noise on a serial line may fit the grammar with a number too big for its type: printed as it came, and the log goes on.</summary>
+    [Fact]
+    public void ANumberTooBigForItsTypeDoesNotEndTheMonitor()
+    {
+        var (exit, output, error) = Monitor(false, false,
+            "13 #99999999999 192.0.2.2:7 192.0.2.1:5000 ESTABLISHED->CLOSED app=abort",
+            "99999999999999999999 #1 192.0.2.2:7 192.0.2.1:5000 ESTABLISHED->CLOSED app=abort",
+            "99999999999999999999 - BOOT NanoTcp device",
+            "16301 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Contains("13 #99999999999 192.0.2.2:7 192.0.2.1:5000 ESTABLISHED->CLOSED app=abort", output);
+        Assert.Contains("DROP                          reason=tcp-checksum", output);
+    }
 }

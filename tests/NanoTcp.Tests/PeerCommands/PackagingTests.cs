@@ -21,9 +21,16 @@ public class PackagingTests
         {
             string packages = Path.Combine(temp, "nupkg");
             string tools = Path.Combine(temp, "tools");
-            Run(Dotnet, ["pack", RepoPaths.Full("peer/Nanotcp"), "-c", "Release", "-o", packages, "--nologo"]);
+            string Pack()
+            {
+                Run(Dotnet, ["pack", RepoPaths.Full("peer/Nanotcp"), "-c", "Release", "-o", packages, "--nologo"]);
+                string newest = Directory.GetFiles(packages, "*.nupkg").OrderBy(File.GetLastWriteTimeUtc).Last();
+                var name = System.Text.RegularExpressions.Regex.Match(Path.GetFileName(newest), @"^NanoTcp\.Peer\.(?<version>0\.1\.\d+\.\d+)\.nupkg$");
+                Assert.True(name.Success, $"unexpected package name {Path.GetFileName(newest)}");
+                return name.Groups["version"].Value;
+            }
+            string first = Pack();
             string package = Assert.Single(Directory.GetFiles(packages, "*.nupkg"));
-            Assert.Equal("NanoTcp.Peer.0.1.0.nupkg", Path.GetFileName(package));
             using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
             {
                 Assert.Contains(zip.Entries, e => e.FullName == "README.md");
@@ -41,20 +48,30 @@ public class PackagingTests
                   </packageSources>
                 </configuration>
                 """);
-            Run(Dotnet, ["tool", "install", "--tool-path", tools, "--configfile", config, "NanoTcp.Peer", "--version", "0.1.0"]);
+            Run(Dotnet, ["tool", "install", "--tool-path", tools, "--configfile", config, "NanoTcp.Peer"]);
 
             string nanotcp = Path.Combine(tools, OperatingSystem.IsWindows() ? "nanotcp.exe" : "nanotcp");
             string help = Run(nanotcp, ["--help"]);
             foreach (string command in new[] { "connect", "monitor", "status", "script" })
                 Assert.Matches($@"\n  {command}\b", help);
-            Assert.Contains("nanotcp connect <device> [options]", Run(nanotcp, ["connect", "--help"]));
-            Assert.StartsWith("0.1.0", Run(nanotcp, ["--version"]));
+            Assert.Contains("nanotcp connect [options]", Run(nanotcp, ["connect", "--help"]));
+            Assert.StartsWith(first, Run(nanotcp, ["--version"]));
+
+            // A re-pack is a new version, so the README's `dotnet tool update` installs it.
+            string second = Pack();
+            Assert.True(NuGetOrder(second, first) > 0, $"the second pack's version {second} is not above the first's {first}");
+            string update = Run(Dotnet, ["tool", "update", "--tool-path", tools, "--configfile", config, "NanoTcp.Peer"]);
+            Assert.Contains(second, update);
+            Assert.StartsWith(second, Run(nanotcp, ["--version"]));
         }
         finally
         {
             Directory.Delete(temp, recursive: true);
         }
     }
+
+    /// <summary>Compares two all-numeric versions part by part, as NuGet orders them.</summary>
+    static int NuGetOrder(string a, string b) => new Version(a).CompareTo(new Version(b));
 
     /// <summary>The dotnet that runs these tests (the SDK sets DOTNET_HOST_PATH for what it starts).</summary>
     static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";

@@ -22,7 +22,7 @@ public class StatusTests
 
         string[] lines = output.ToString().Split('\n');
         Assert.StartsWith("NanoTcp 192.0.2.2 (link 127.0.0.1:", lines[0]);
-        Assert.Contains("5 of 8 slots in use", lines[0]);
+        Assert.Contains("0 of 8 connections in use, 5 listeners", lines[0]); // listeners are not connections
         Assert.Equal("Slot  State   Local Address:Port  Peer Address:Port  Timer", lines[1]);
         for (int i = 0; i < Listeners.Length; i++)
             Assert.Equal($"{i,-4}  LISTEN  {Listeners[i],-18}  *:*", lines[2 + i]);
@@ -45,6 +45,7 @@ public class StatusTests
         JsonElement root = doc.RootElement;
         Assert.Equal("192.0.2.2", root.GetProperty("device").GetString());
         Assert.Equal(8, root.GetProperty("capacity").GetInt32());
+        Assert.Equal(5, root.GetProperty("listeners").GetInt32());
         var slots = root.GetProperty("slots").EnumerateArray().ToList();
         Assert.Equal(Listeners, slots.Where(s => s.GetProperty("state").GetString() == "LISTEN").Select(s => s.GetProperty("local").GetString()));
         JsonElement timeWait = Assert.Single(slots, s => s.GetProperty("state").GetString() == "TIME_WAIT");
@@ -86,7 +87,7 @@ public class StatusTests
     {
         // Recv-Q and Send-Q are not in today's reply; a device that adds them is read without a change.
         const string reply =
-            "NanoTcp 192.0.2.2 uptime_ms=5123 capacity=8 in_use=6\n" +
+            "NanoTcp 192.0.2.2 uptime_ms=5123 capacity=8 in_use=1 listeners=5\n" +
             "Slot  State         Recv-Q  Send-Q  Local               Peer                  Timer_ms\n" +
             "0     LISTEN        0       0       192.0.2.2:7         *:*                   -\n" +
             "7     TIME_WAIT     0       12      192.0.2.2:13        192.0.2.1:40001       3870\n" +
@@ -96,6 +97,7 @@ public class StatusTests
         DeviceStatus status = DeviceStatus.Parse(reply, out string? error)!;
         Assert.Null(error);
         Assert.Equal(5123, status.UptimeMs);
+        Assert.Equal(5, status.Listeners);
         Assert.Equal(4, status.MoreSlots);
         Assert.Equal(3870, status.Slots[1].Timer);
         Assert.Equal(12, status.Slots[1].Number("Send-Q"));

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using NanoTcp.Board;
+
+namespace NanoTcp.Tests.Device;
+
+/// <summary>
+/// The virtual board says what it could not pass on: log lines that did not fit a pseudo-terminal
+/// nobody was reading, and datagrams longer than the device's buffer.
+/// </summary>
+public sealed class SerialGapTests
+{
+    static readonly uint Peer = Ipv4.Address(192, 0, 2, 1), DeviceAddress = Ipv4.Address(192, 0, 2, 2);
+
+    /// <summary>A SYN to the device whose checksum is wrong: one DROP line on the serial log each.</summary>
+    static byte[] BadSyn()
+    {
+        var b = new byte[40];
+        int n = Wire.Build(b, 0, Peer, DeviceAddress, 40000, 7, 1000, 0, TcpFlags.Syn, 65535, Array.Empty<byte>(), 0, 0, 1);
+        b[n - 1] ^= 0xFF;
+        return b[..n];
+    }
+
+    [Fact]
+    public void LinesLostWhileNobodyReadsThePtyAreMarkedWhenReadingResumes()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var observed = new List<string>();
+        var options = new BoardOptions { Link = new IPEndPoint(IPAddress.Loopback, 0), Serial = SerialKind.Pty };
+        using VirtualBoard board = VirtualBoard.Start(options, line => { lock (observed) observed.Add(line); });
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        byte[] bad = BadSyn();
+        int DropLines() { lock (observed) return observed.Count(l => l.Contains(" - DROP reason=tcp-checksum")); }
+
+        // Far more log than a pseudo-terminal holds (a few kilobytes), with nobody reading.
+        const int Burst = 3000;
+        for (int i = 0; i < Burst; i++)
+        {
+            udp.SendTo(bad, board.LinkEndPoint);
+            if (i % 100 == 99) Wait.For(() => DropLines() >= i + 1 - 50, "the board to log the drops");
+        }
+        Wait.For(() => DropLines() >= Burst - 50, "the board to log the drops");
+
+        using var reader = new PtyReader(board.SerialPath!);
+        // More lines, now that someone reads: once the terminal has room again, the marker comes
+        // before the first line that fits, with the count of what was lost.
+        Wait.For(() =>
+        {
+            udp.SendTo(bad, board.LinkEndPoint);
+            Thread.Sleep(20);
+            return reader.Lines.Any(l => l.Contains("LOG-DROPPED"));
+        }, "the gap marker");
+        Wait.For(() => reader.Lines.SkipWhile(l => !l.Contains("LOG-DROPPED")).Skip(1).Any(), "the line after the marker");
+
+        List<string> lines = reader.Lines;
+        string marker = Assert.Single(lines, l => l.Contains("LOG-DROPPED"));
+        Match m = Regex.Match(marker, @"^\d+ - LOG-DROPPED lines=(?<n>\d+)$");
+        Assert.True(m.Success, marker);
+        int lost = int.Parse(m.Groups["n"].Value);
+        int before = lines.IndexOf(marker);
+        // What the terminal held, plus what was lost, is everything written before the marker.
+        Assert.InRange(before + lost, Burst - 100, DropLines() + 40);
+        Assert.True(lost > 100, $"only {lost} lines lost");
+        Assert.Contains("DROP reason=tcp-checksum", lines[before + 1]);
+        Assert.Matches(@"^\d+ - BOOT", lines[0]); // the start of the log was kept
+    }
+
+    [Fact]
+    public void ADatagramLongerThanTheDevicesBufferIsSaidToBeCut()
+    {
+        var observed = new List<string>();
+        var options = new BoardOptions { Link = new IPEndPoint(IPAddress.Loopback, 0), Serial = SerialKind.None };
+        using VirtualBoard board = VirtualBoard.Start(options, line => { lock (observed) observed.Add(line); });
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        // A well-formed 1500-byte packet: 20 + 20 bytes of headers and 1460 of data, more than the device's 1400-byte datagram buffer.
+        var big = new byte[1500];
+        int n = Wire.Build(big, 0, Peer, DeviceAddress, 40000, 9, 1000, 0, TcpFlags.Syn, 65535, Array.Empty<byte>(), 0, 1460, 1);
+        Assert.Equal(1500, n);
+        udp.SendTo(big, board.LinkEndPoint);
+
+        Wait.For(() => { lock (observed) return observed.Any(l => l.Contains(" DROP ")); }, "the engine's DROP");
+        string[] lines;
+        lock (observed) lines = observed.ToArray();
+        int cut = Array.FindIndex(lines, l => Regex.IsMatch(l, @"^\d+ - DATAGRAM-TRUNCATED len=1500 kept=1400$"));
+        Assert.True(cut >= 0, string.Join("\n", lines));
+        Assert.Matches(@" - DROP reason=ip-length len=1400", lines[cut + 1]);
+    }
+}
+
+static class Wait
+{
+    public static void For(Func<bool> condition, string what, int timeoutMs = 20_000)
+    {
+        long deadline = Environment.TickCount64 + timeoutMs;
+        while (!condition())
+        {
+            Assert.True(Environment.TickCount64 < deadline, $"timed out after {timeoutMs} ms waiting for {what}");
+            Thread.Sleep(5);
+        }
+    }
+}
