@@ -63,6 +63,9 @@ public sealed class DeviceLink : IDisposable
 
     static bool IsUnreachable(SocketException e) => e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset;
 
+    /// <summary>Waits up to timeoutMs until a datagram (or an error) waits to be received, without taking it.</summary>
+    public bool WaitReadable(int timeoutMs) => WaitReadableOrError(Math.Clamp(timeoutMs, 0, int.MaxValue / 1000) * 1000);
+
     /// <summary>Waits up to timeoutMs for a datagram from the device; returns its length, or 0 when none came.</summary>
     public int Receive(byte[] buffer, int timeoutMs)
     {
