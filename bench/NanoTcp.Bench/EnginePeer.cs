@@ -63,6 +63,7 @@ public sealed class EnginePeer : ITcpLink, ILogSink
     }
 
     public static void SetSeq(byte[] packet, uint seq) { Patch32(packet, SeqAt, seq); }
+    public static void SetSourcePort(byte[] packet, int port) { Patch32(packet, TcpOffset, (uint)(port << 16 | LocalPort)); }
     public static void SetAck(byte[] packet, uint ack) { Patch32(packet, AckAt, ack); }
 
     /// <summary>Rewrites a 32-bit field of the TCP header and fixes the checksum: HC' = ~(~HC + ~m + m') (RFC 1624, eqn. 3).</summary>

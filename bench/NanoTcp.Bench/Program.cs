@@ -12,12 +12,14 @@ namespace NanoTcp.Bench;
 /// dotnet run -c Release --project bench/NanoTcp.Bench -- --quick               every benchmark, numbers in well under a minute
 /// dotnet run -c Release --project bench/NanoTcp.Bench -- --quick --filter '*Timer*'
 /// dotnet run -c Release --project bench/NanoTcp.Bench -- --table               segment cost against table size, fill time, heap per slot
+/// dotnet run -c Release --project bench/NanoTcp.Bench -- --side-by-side [--quick]  the issue table: each row beside its anchor (SideBySide/)
 /// Any other BenchmarkDotNet option (--list flat, --anyCategories Kernel, --job short, ...) works as usual.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--side-by-side")) return SideBySide.SideBySideRun.Run(args);
         if (args.Contains("--table"))
         {
             TableWorkload.Report(Console.Out); // cost against table size, fill time, heap per slot: no BenchmarkDotNet

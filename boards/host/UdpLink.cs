@@ -4,19 +4,23 @@ using NanoTcp.Device;
 
 namespace NanoTcp.Board;
 
-/// <summary>The device's link on a real UDP socket. Senders become tokens through an <see cref="EndpointTable"/>.</summary>
-sealed class UdpLink : IDatagramLink, IDisposable
+/// <summary>
+/// The device's link on a real UDP socket. Senders become tokens through an <see cref="EndpointTable"/>
+/// of <see cref="SocketAddress"/>es. After start-up it allocates nothing per datagram: it receives
+/// into one reused address and buffer, and only a sender never seen before costs a copy of its address.
+/// </summary>
+public sealed class UdpLink : IDatagramLink, IDisposable
 {
     readonly Socket _socket;
     readonly EndpointTable _endpoints = new(16);
-    readonly EndPoint _anySender;
+    readonly SocketAddress _from;
     // Every datagram fits here; a longer one than the device's buffer arrives cut, and the engine drops it by its IPv4 length.
     readonly byte[] _datagram = new byte[65536];
 
     public UdpLink(IPEndPoint bindTo)
     {
         _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _anySender = new IPEndPoint(bindTo.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        _from = new SocketAddress(bindTo.AddressFamily, SocketAddress.GetMaximumAddressSize(bindTo.AddressFamily));
         try
         {
             _socket.Bind(bindTo);
@@ -43,30 +47,40 @@ sealed class UdpLink : IDatagramLink, IDisposable
     public int Receive(byte[] buffer, int timeoutMs, out int endpoint)
     {
         endpoint = -1;
-        if (!_socket.Poll(TimeSpan.FromMilliseconds(timeoutMs), SelectMode.SelectRead)) return -1;
-        EndPoint from = _anySender;
+        // Available (one ioctl) answers "just look"; only a real wait needs Poll. (A zero-length
+        // datagram is not seen by Available: it waits for the next wait, and the engine drops it anyway.)
+        if (_socket.Available == 0 && (timeoutMs == 0 || !_socket.Poll(timeoutMs * 1000, SelectMode.SelectRead))) return -1;
         int n;
         try
         {
-            n = _socket.ReceiveFrom(_datagram, ref from);
+            _from.Size = _from.Buffer.Length;
+            n = _socket.ReceiveFrom(_datagram, SocketFlags.None, _from);
         }
         catch (SocketException)
         {
             return -1; // e.g. an ICMP port-unreachable for an earlier send (Windows reports it here)
         }
-        endpoint = _endpoints.Intern(from);
+        endpoint = _endpoints.Find(_from);
+        if (endpoint < 0) endpoint = _endpoints.Intern(Copy(_from));
         int kept = Math.Min(n, buffer.Length);
         if (kept < n) OnTruncated?.Invoke(n, kept);
         Buffer.BlockCopy(_datagram, 0, buffer, 0, kept);
         return kept;
     }
 
+    static SocketAddress Copy(SocketAddress a)
+    {
+        var copy = new SocketAddress(a.Family, a.Size);
+        a.Buffer.Span[..a.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
     public void Send(int endpoint, byte[] data, int offset, int length)
     {
-        if (_endpoints.Get(endpoint) is not EndPoint to) return;
+        if (_endpoints.Get(endpoint) is not SocketAddress to) return;
         try
         {
-            _socket.SendTo(data, offset, length, SocketFlags.None, to);
+            _socket.SendTo(data.AsSpan(offset, length), SocketFlags.None, to);
         }
         catch (SocketException)
         {

@@ -2,9 +2,9 @@ namespace NanoTcp.Device
 {
     /// <summary>
     /// The device: one engine, its services and the status query, driven by a single-threaded
-    /// event loop. Each <see cref="Step"/> waits for one datagram or the next deadline (the
-    /// engine's timers or a service's), hands what arrived to the engine, fires due timers and
-    /// lets the services act. Nothing here blocks except the link's wait, and nothing is locked:
+    /// event loop. Each <see cref="Step"/> waits for a datagram or the next deadline (the
+    /// engine's timers or a service's), hands everything that arrived to the engine, fires due
+    /// timers, lets the services act, then sends the ACKs still owed. Nothing here blocks except the link's wait, and nothing is locked:
     /// the platform calls Step from one thread only.
     /// </summary>
     public sealed class DeviceApp
@@ -63,17 +63,32 @@ namespace NanoTcp.Device
             _log.Begin(_clock.NowMs()).Str(" - READY status_query=STATUS").End();
         }
 
-        /// <summary>One turn of the loop; waits at most maxWaitMs so the caller can check for shutdown.</summary>
+        /// <summary>
+        /// One turn of the loop; waits at most maxWaitMs so the caller can check for shutdown.
+        /// Hands the engine every datagram already waiting (up to <see cref="MaxDatagramsPerStep"/>),
+        /// fires due timers, lets the services read and write, and only then sends the ACKs the
+        /// connections owe: one per connection, or none where the services' data carried it.
+        /// </summary>
         public void Step(int maxWaitMs)
         {
             long now = _clock.NowMs();
             int endpoint;
             int length = _link.Receive(_rx, WaitMs(now, maxWaitMs), out endpoint);
             now = _clock.NowMs();
-            if (length >= 0) Datagram(now, length, endpoint);
+            _engine.HoldAcks();
+            for (int n = 1; length >= 0; n++)
+            {
+                Datagram(now, length, endpoint);
+                if (n == MaxDatagramsPerStep) break;
+                length = _link.Receive(_rx, 0, out endpoint);
+            }
             _engine.Tick(now);
             _services.Run(now);
+            _engine.FlushAcks(now);
         }
+
+        /// <summary>Datagrams one step takes at most, so timers and services still run under a flood.</summary>
+        public const int MaxDatagramsPerStep = 32;
 
         /// <summary>Time to the next deadline, 0 when one is due, at most maxWaitMs.</summary>
         int WaitMs(long now, int maxWaitMs)

@@ -20,17 +20,28 @@ namespace NanoTcp.Device
         /// <summary>The token of an endpoint (compared with Equals), adding it when new.</summary>
         public int Intern(object endpoint)
         {
+            int token = Find(endpoint);
+            if (token >= 0) return token;
+            int victim = 0;
+            for (int i = 1; i < _endpoints.Length; i++) if (IsBetterVictim(i, victim)) victim = i;
+            _endpoints[victim] = endpoint;
+            _lastSeen[victim] = _clock;
+            return victim;
+        }
+
+        /// <summary>
+        /// The token of an endpoint already known (compared with Equals), or -1. Lets a platform
+        /// that receives into one reused endpoint object copy it only when it is new.
+        /// </summary>
+        public int Find(object endpoint)
+        {
             _clock++;
-            int victim = -1;
             for (int i = 0; i < _endpoints.Length; i++)
             {
                 object e = _endpoints[i];
                 if (e != null && e.Equals(endpoint)) { _lastSeen[i] = _clock; return i; }
-                if (victim < 0 || IsBetterVictim(i, victim)) victim = i;
             }
-            _endpoints[victim] = endpoint;
-            _lastSeen[victim] = _clock;
-            return victim;
+            return -1;
         }
 
         /// <summary>An empty entry first, else the least recently seen.</summary>

@@ -133,6 +133,8 @@ namespace NanoTcp
         public bool SynTimedOut { get { return Get(FSynTimedOut); } set { Put(FSynTimedOut, value); } }
         public bool RttTiming { get { return Get(FRttTiming); } set { Put(FRttTiming, value); } }
         public bool AckNow { get { return Get(FAckNow); } set { Put(FAckNow, value); } }
+        /// <summary>An owed ACK waits for the end of the step (<see cref="TcpEngine.HoldAcks"/>); the flags word has no bit left.</summary>
+        public bool AckHeld;
 
         // The table's bookkeeping (TcpEngine.Table.cs): filed in the index, place in its state's
         // age list, place in a listener's half-open list or accept queue, a listener's queues.
@@ -246,7 +248,7 @@ namespace NanoTcp
             RtxAt = TimeWaitAt = FinWait2At = KeepAliveAt = DelAckAt = DeadlineHeap.Never;
             _counts = 0;
             Rto.Reset(); RttSeq = 0; RttStart = 0;
-            Cwnd = 0; Ssthresh = 0;
+            Cwnd = 0; Ssthresh = 0; AckHeld = false;
             KeepIdleMs = KeepIntervalMs = KeepCount = 0; UserTimeoutMs = 0; KeepInitMs = 0;
             RcvLimit = SndLimit = 0; StalledSince = 0;
             ChallengeSecond = -1; ChallengeCount = 0;

@@ -22,7 +22,7 @@ namespace NanoTcp
                 case TcpState.Listen:
                     return;
                 case TcpState.TimeWait:
-                    if (t.AckNow) SendAck(now, t);
+                    if (t.AckNow) OweAck(now, t);
                     return;
             }
             if (t.SndUna == t.Iss)
@@ -35,7 +35,7 @@ namespace NanoTcp
                     t.SndNxt = t.Iss + 1;
                     AfterSend(now, t, t.Iss, 1, synFlags, 0);
                 }
-                else if (t.AckNow && t.State != TcpState.SynSent) SendAck(now, t);
+                else if (t.AckNow && t.State != TcpState.SynSent) OweAck(now, t);
                 return;
             }
             if (SeqNum.Lt(t.SndNxt, t.SndUna)) t.SndNxt = t.SndUna;
@@ -63,7 +63,7 @@ namespace NanoTcp
                 sent = true;
                 if (fin) break;
             }
-            if (!sent && t.AckNow) SendAck(now, t);
+            if (!sent && t.AckNow) OweAck(now, t);
             ArmSendTimerIfStalled(now, t);
         }
 
@@ -131,7 +131,7 @@ namespace NanoTcp
             if ((flags & TcpFlags.Ack) != 0 || (flags & TcpFlags.Syn) != 0) t.RcvAdv = t.RcvNxt + (uint)window;
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
                 seq, ack, flags, window, _options, optLen, payloadLength, _ipId++);
-            if ((flags & TcpFlags.Ack) != 0) { t.AckNow = false; t.DelAckAt = DeadlineHeap.Never; }
+            if ((flags & TcpFlags.Ack) != 0) { t.AckNow = false; t.AckHeld = false; t.DelAckAt = DeadlineHeap.Never; }
             _counters.SegmentsOut++;
             _link.Transmit(_txBuf, 0, len);
         }
@@ -243,9 +243,57 @@ namespace NanoTcp
             int advertised = (int)(t.RcvAdv - t.RcvNxt);
             if (AdvertisedWindow(t) > advertised)
             {
+                OweAck(now, t);
+                UpdateTimer(t);
+            }
+        }
+
+        // ---------------------------------------------------------------- ACKs held to the end of a step
+
+        bool _holdingAcks;
+        readonly int[] _heldAcks; // slots whose Tcb.AckHeld is set, in the order they were held
+        int _heldCount;
+
+        /// <summary>
+        /// Until <see cref="FlushAcks"/>, a pure ACK a connection owes for data (after a segment,
+        /// or a window update after a read) is held instead of sent. A device that hands the engine
+        /// every datagram waiting, then runs its application, then flushes, sends one ACK where it
+        /// would send two, and none when the data it sends meanwhile carries the ACK. The ACK of a
+        /// FIN is never held, so close segments 2 and 3 stay apart; nor are challenge ACKs, probes
+        /// or RSTs. Time still comes only from the caller.
+        /// </summary>
+        public void HoldAcks()
+        {
+            _holdingAcks = true;
+        }
+
+        /// <summary>Sends each ACK held since <see cref="HoldAcks"/>, one per connection, and stops holding.</summary>
+        public void FlushAcks(long now)
+        {
+            _holdingAcks = false;
+            for (int i = 0; i < _heldCount; i++)
+            {
+                Tcb t = _table[_heldAcks[i]];
+                if (!t.AckHeld) continue; // a segment sent since carried it, or the slot was freed
+                t.AckHeld = false;
+                if (!t.InUse || t.State == TcpState.Closed || t.State == TcpState.Listen) continue;
                 SendAck(now, t);
                 UpdateTimer(t);
             }
+            _heldCount = 0;
+        }
+
+        /// <summary>A pure ACK is owed: sent now, or held to the end of the step.</summary>
+        void OweAck(long now, Tcb t)
+        {
+            if (!_holdingAcks || t.FinReceived || (!t.AckHeld && _heldCount == _heldAcks.Length))
+            {
+                SendAck(now, t);
+                return;
+            }
+            if (t.AckHeld) return;
+            t.AckHeld = true;
+            _heldAcks[_heldCount++] = t.Slot;
         }
     }
 }

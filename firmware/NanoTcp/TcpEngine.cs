@@ -37,6 +37,7 @@ namespace NanoTcp
             CreateTable(config);
             _timers = new DeadlineHeap(_table.Length);
             _ooo = new uint[_table.Length * 2 * OooRanges];
+            _heldAcks = new int[_table.Length];
             _txBuf = new byte[Wire.HeaderLength(MaxOptions) + config.Mss];
             _nextEphemeral = config.EphemeralPortFirst;
         }

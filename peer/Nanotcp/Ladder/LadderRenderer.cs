@@ -118,6 +118,8 @@ public static class LadderRenderer
             }
         }
         else output.WriteLine(paint.Paint("  (no segments)", Ink.Dim));
+        if (result.PacketsNotRecorded > 0)
+            output.WriteLine(paint.Paint($"  ⋯ {result.PacketsNotRecorded} packets not recorded (the record keeps the first {result.Packets.Count})", Ink.Dim));
 
         foreach (Check check in result.Checks)
         {

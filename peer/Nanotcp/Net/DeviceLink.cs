@@ -11,7 +11,6 @@ namespace Nanotcp.Net;
 public sealed class DeviceLink : IDisposable
 {
     readonly Socket _socket;
-    EndPoint _from = new IPEndPoint(IPAddress.Any, 0);
 
     public DeviceLink(IPEndPoint device)
     {
@@ -64,6 +63,9 @@ public sealed class DeviceLink : IDisposable
 
     static bool IsUnreachable(SocketException e) => e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset;
 
+    /// <summary>Waits up to timeoutMs until a datagram (or an error) waits to be received, without taking it.</summary>
+    public bool WaitReadable(int timeoutMs) => WaitReadableOrError(Math.Clamp(timeoutMs, 0, int.MaxValue / 1000) * 1000);
+
     /// <summary>Waits up to timeoutMs for a datagram from the device; returns its length, or 0 when none came.</summary>
     public int Receive(byte[] buffer, int timeoutMs)
     {
@@ -73,17 +75,16 @@ public sealed class DeviceLink : IDisposable
             long left = deadline - Environment.TickCount64;
             if (!WaitReadableOrError((int)Math.Clamp(left, 0, int.MaxValue / 1000) * 1000)) return 0;
             int n;
-            try { n = _socket.ReceiveFrom(buffer, ref _from); }
+            // The socket is connected: the kernel delivers only the device's datagrams, so there is
+            // no sender to check, and Receive allocates no endpoint for it.
+            try { n = _socket.Receive(buffer, SocketFlags.None); }
             catch (SocketException e) when (IsUnreachable(e))
             {
                 Refused = true; // ICMP port unreachable for an earlier send
                 return 0;
             }
-            if (_from is IPEndPoint ep && ep.Port == Device.Port && ep.Address.Equals(Device.Address))
-            {
-                Refused = false;
-                return n;
-            }
+            Refused = false;
+            return n;
         }
     }
 

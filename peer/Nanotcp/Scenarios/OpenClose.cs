@@ -168,9 +168,12 @@ public static class OpenClose
         Pc = c => c.MslMs = 250,
         Run = s =>
         {
-            // Daytime closes as soon as it accepts; the PC half-closes as soon as it is connected,
-            // before anything of the device's arrives: the two FINs cross.
+            // Daytime sends its line and its FIN in the step that accepts the connection; the PC
+            // half-closes once that line waits on its link, before its engine has seen any of it:
+            // the two FINs cross. (Sooner, the PC's FIN could reach the device in the same step
+            // as the handshake's last ACK, and the device would see it before closing.)
             Conn c = s.Connect(Ports.Daytime);
+            if (!s.Pc.Link.WaitReadable(s.RetransmitBudget(2))) throw new ScenarioAbort("the device sent nothing after the handshake");
             s.ShutdownWrite(c);
             s.UntilPc(c, TcpState.TimeWait, s.RetransmitBudget(2));
             uint n = (uint)s.Read(c).Length;

@@ -21,6 +21,8 @@ public sealed class ScenarioResult
     public required IReadOnlyList<Check> Checks { get; init; }
     /// <summary>The link's packets as the PC saw them (lost ones included), on the PC's clock.</summary>
     public required IReadOnlyList<LinkPacket> Packets { get; init; }
+    /// <summary>Packets seen after the record was full (<see cref="PeerStack.RecordLimit"/>): neither drawn nor in the JSON.</summary>
+    public long PacketsNotRecorded { get; init; }
     public required IReadOnlyList<TracedSegment> Segments { get; init; }
     /// <summary>The PC engine's state log, times on the same clock as the packets.</summary>
     public required IReadOnlyList<StateEvent> PcLog { get; init; }

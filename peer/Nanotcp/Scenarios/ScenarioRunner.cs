@@ -158,7 +158,7 @@ public static class ScenarioRunner
         {
             cfg.EphemeralPortFirst = Random.Shared.Next(49152, 61000);
             scenario.Pc?.Invoke(cfg);
-        });
+        }, recordLimit: PeerStack.LadderRecordLimit);
         if (impairment != null) pc.Impair(impairment);
         observer.Clock = () => pc.NowPrecise;
         using var poller = observer.FromSerial ? null : new StatusPoller(device, observer, PollIntervalMs);
@@ -211,6 +211,7 @@ public static class ScenarioRunner
             Reason = reason,
             Checks = checks,
             Packets = packets,
+            PacketsNotRecorded = pc.PacketsNotRecorded,
             Segments = SegmentTrace.Build(packets, pcLog, deviceLog),
             PcLog = pcLog,
             DeviceLog = deviceLog,

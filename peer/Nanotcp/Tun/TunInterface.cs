@@ -126,11 +126,13 @@ public sealed class TunInterface : IDisposable
         return ifr;
     }
 
-    /// <summary>Waits up to timeoutMs for a packet; returns true when one can be read.</summary>
+    readonly Libc.PollFd[] _pollFds = new Libc.PollFd[1]; // reused: a wait allocates nothing
+
+    /// <summary>Waits up to timeoutMs for a packet; returns true when one can be read. One thread at a time.</summary>
     public bool WaitReadable(int timeoutMs)
     {
-        var fds = new[] { new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN } };
-        int n = Libc.poll(fds, 1, timeoutMs);
+        _pollFds[0] = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
+        int n = Libc.poll(_pollFds, 1, timeoutMs);
         if (n < 0 && Libc.Errno != Libc.EINTR) throw new IOException($"{Name}: poll: {Libc.Message(Libc.Errno)}");
         return n > 0;
     }
