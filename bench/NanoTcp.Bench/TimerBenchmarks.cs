@@ -5,7 +5,7 @@ using NanoTcp;
 namespace NanoTcp.Bench;
 
 /// <summary>
-/// The cost of one Tick with N established, idle connections and no timer due. DESIGN §5: the
+/// The cost of one Tick with N established, idle connections and no timer due. docs/design.md §5: the
 /// per-tick cost must not grow with the number of idle connections. Each connection's earliest
 /// deadline sits in one min-heap, so a tick with nothing due looks at the heap's top and stops.
 ///

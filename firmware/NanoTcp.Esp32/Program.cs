@@ -25,7 +25,7 @@ namespace NanoTcp.Esp32
                 Thread.Sleep(Timeout.Infinite);
             }
 
-            // The device defaults are DESIGN §5's; change one here by name, e.g. settings.Set("msl_ms", "1000").
+            // The device defaults are the engine's (docs/design.md §5, README "Defaults"); change one here by name, e.g. settings.Set("msl_ms", "1000").
             DeviceSettings settings = new DeviceSettings();
             SeedIsnKey(settings.Tcp);
 

@@ -19,7 +19,7 @@ public enum LogLineKind
 }
 
 /// <summary>
-/// One line of the engine's state log (DESIGN §6), parsed. The grammar is the one
+/// One line of the engine's state log (docs/design.md §6), parsed. The grammar is the one
 /// tests/NanoTcp.Tests/Engine/LogTests.cs documents:
 ///
 ///   TIME " #" SLOT " " LOCAL " " (PEER | "*:*") " " (FROM "->" TO " " cause | EVENT args)

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Nanotcp.Net;
 
 /// <summary>
-/// The PC's end of a device's link (DESIGN §4): one UDP socket that carries one IPv4 packet per
+/// The PC's end of a device's link (docs/design.md §4): one UDP socket that carries one IPv4 packet per
 /// datagram to the device's link port, and receives what the device sends back. Datagrams from
 /// any other source are ignored. Also carries the device's STATUS query.
 /// </summary>

@@ -4,7 +4,7 @@ using static NanoTcp.TcpFlags;
 namespace Nanotcp.Scenarios;
 
 /// <summary>
-/// Each of the four close segments lost (DESIGN §8 item 5). The PC injects the loss itself: it
+/// Each of the four close segments lost (docs/design.md §8 item 5). The PC injects the loss itself: it
 /// ignores a segment the device sent, or withholds one of its own. Segments of the close the
 /// device starts (daytime): 1 the device's FIN, 2 the PC's ACK, 3 the PC's FIN, 4 the device's ACK.
 /// </summary>

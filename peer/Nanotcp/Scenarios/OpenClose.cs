@@ -3,7 +3,7 @@ using static NanoTcp.TcpFlags;
 
 namespace Nanotcp.Scenarios;
 
-/// <summary>Opening and closing without losses: DESIGN §8 items 1 to 4, and half-close.</summary>
+/// <summary>Opening and closing without losses: docs/design.md §8 items 1 to 4, and half-close.</summary>
 public static class OpenClose
 {
     /// <summary>

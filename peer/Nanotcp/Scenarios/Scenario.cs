@@ -4,7 +4,7 @@ using NanoTcp.Device;
 namespace Nanotcp.Scenarios;
 
 /// <summary>
-/// A named experiment on the device (DESIGN §8): what the PC does (<see cref="Run"/>, through its
+/// A named experiment on the device (docs/design.md §8): what the PC does (<see cref="Run"/>, through its
 /// own engine, injecting losses where the experiment needs them) and what both sides must be seen
 /// to do, recorded as checks on the <see cref="ScenarioContext"/>.
 /// </summary>

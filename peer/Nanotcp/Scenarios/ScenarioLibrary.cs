@@ -4,7 +4,7 @@ using NanoTcp.Device;
 namespace Nanotcp.Scenarios;
 
 /// <summary>
-/// Every scenario, in the order the demo runs them: what DESIGN §8 asks a user to be able to see
+/// Every scenario, in the order the demo runs them: what docs/design.md §8 asks a user to be able to see
 /// on a real device. Each lives with others of its topic (OpenClose, Losses, Timers, Limits).
 /// </summary>
 public static class ScenarioLibrary

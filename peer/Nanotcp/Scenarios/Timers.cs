@@ -3,7 +3,7 @@ using static NanoTcp.TcpFlags;
 
 namespace Nanotcp.Scenarios;
 
-/// <summary>What the close's timers are for: TIME_WAIT's 2·MSL, the FIN_WAIT_2 timeout, keep-alive (DESIGN §8 items 6, 7, 9).</summary>
+/// <summary>What the close's timers are for: TIME_WAIT's 2·MSL, the FIN_WAIT_2 timeout, keep-alive (docs/design.md §8 items 6, 7, 9).</summary>
 public static class Timers
 {
     public static readonly Scenario TimeWaitOldDuplicate = new()

@@ -4,7 +4,7 @@ using Nanotcp.Net;
 namespace Nanotcp.Tun;
 
 /// <summary>
-/// Joins a TUN interface to a device's link (DESIGN §4): each IPv4/TCP packet the kernel sends
+/// Joins a TUN interface to a device's link (docs/design.md §4): each IPv4/TCP packet the kernel sends
 /// through the interface becomes one UDP datagram to the device, and each IPv4/TCP datagram
 /// from the device is written to the interface. Anything else is counted and dropped. The bytes
 /// are not changed: the kernel and the device compute and check their own checksums.

@@ -3,7 +3,7 @@ using NanoTcp;
 namespace NanoTcp.Tests.Engine;
 
 /// <summary>
-/// The fixed connection table (DESIGN §5): exact capacity, the table-full policy (oldest TIME_WAIT,
+/// The fixed connection table (docs/design.md §5): exact capacity, the table-full policy (oldest TIME_WAIT,
 /// then oldest LAST_ACK/CLOSING, else RST), the SYN backlog, stale handles and ephemeral ports.
 /// </summary>
 public class TableTests

@@ -7,7 +7,7 @@ namespace NanoTcp.Tests.Kernel;
 
 /// <summary>
 /// A device side run by the test itself: a NanoTcp engine at 192.0.2.2 whose packets travel one
-/// per UDP datagram, as on the device's link (DESIGN §4). Unlike the device application it can
+/// per UDP datagram, as on the device's link (docs/design.md §4). Unlike the device application it can
 /// open connections, so the kernel can be the listening side. Like the device, it learns where
 /// the PC is from the first datagram it receives, and answers the status query. Single-threaded:
 /// the test drives it with <see cref="RunUntil"/>.
