@@ -318,7 +318,8 @@ public static class ConnectCommand
             _error = error;
             _signals = signals;
             _formatter = new LogFormatter(colour);
-            _stack = new PeerStack(link, pcap: pcap);
+            // The HTML report draws the session from the recorded packets; without it nothing is kept.
+            _stack = new PeerStack(link, pcap: pcap, recordLimit: options.Html != null ? PeerStack.LadderRecordLimit : 0);
             _stack.Impair(options.Link);
             _engine = _stack.Engine;
             _localPort = options.LocalPort != 0 ? options.LocalPort : Random.Shared.Next(49152, 65536);

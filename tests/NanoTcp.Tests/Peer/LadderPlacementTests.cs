@@ -61,6 +61,8 @@ public class LadderPlacementTests
     [Fact]
     public void ALateSerialReaderDoesNotMoveTheDevicesStates()
     {
+        // One run first, as the demo does: the stall below is the subject here, not the JIT's first-run delay.
+        new VirtualBoardTarget().Run(ScenarioLibrary.Find("time-wait-old-duplicate")!);
         ScenarioResult result = new VirtualBoardTarget().Run(ScenarioLibrary.Find("time-wait-old-duplicate")!);
         Assert.True(result.Passed, result.Reason);
         double duplicate = result.Segments.Single(s => s.Packet.Injected).TimeMs;
