@@ -656,11 +656,13 @@ namespace NanoTcp.DeviceTests.Scripts1
             "+0.1  < P. 201:301(100) ack 1 win 32792\n" +
             "+0    > . 1:1(0) ack 101\n" +
             "\n" +
+            "\n" +
             "+0.05 < P. 101:201(100) ack 1 win 32792\n" +
-            "+0.2  > . 1:1(0) ack 201\n" +
+            "+0    > . 1:1(0) ack 301\n" +
             "\n" +
             "\n" +
             "+0.1  < P. 201:301(100) ack 1 win 32792\n" +
+            "+0    > . 1:1(0) ack 301\n" +
             "+0.05 < F. 301:301(0) ack 1 win 32792\n" +
             "+0    > . 1:1(0) ack 302\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n";
