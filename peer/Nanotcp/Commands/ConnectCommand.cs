@@ -450,6 +450,9 @@ public static class ConnectCommand
             while (true)
             {
                 if (_signals.Abort.IsCancellationRequested) return Abort(handle);
+                // Ctrl+C closes at once: what the device sent since the last turn stays unread, and
+                // close() with unread data is a reset, as for any socket.
+                if (_signals.Close.IsCancellationRequested) break;
                 int got = Deliver(handle);
                 if (got < 0 && got != -TcpError.WouldBlock)
                 {
