@@ -76,10 +76,15 @@ namespace NanoTcp.Device
             int length = _link.Receive(_rx, WaitMs(now, maxWaitMs), out endpoint);
             now = _clock.NowMs();
             _engine.HoldAcks();
+            long opens = _engine.Counters.PassiveOpens;
             for (int n = 1; length >= 0; n++)
             {
                 Datagram(now, length, endpoint);
                 if (n == MaxDatagramsPerStep) break;
+                // A connection just established gets its service's first move before more input:
+                // daytime's line and FIN leave in the step that accepted it, so a byte the client
+                // sends after the handshake arrives after that close, as with any server.
+                if (_engine.Counters.PassiveOpens != opens) break;
                 length = _link.Receive(_rx, 0, out endpoint);
             }
             _engine.Tick(now);

@@ -29,5 +29,7 @@ namespace NanoTcp
         public long SynCookiesRejected;
         /// <summary>Segments resent after duplicate ACKs or a partial ACK, without waiting for the RTO (RFC 5681 §3.2, RFC 6582).</summary>
         public long FastRetransmits;
+        /// <summary>Connections from a listener that reached ESTABLISHED (ready to be accepted).</summary>
+        public long PassiveOpens;
     }
 }

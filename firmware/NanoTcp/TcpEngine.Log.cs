@@ -47,6 +47,7 @@ namespace NanoTcp
             switch (to)
             {
                 case TcpState.Established:
+                    if (from == TcpState.SynReceived && t.Passive) _counters.PassiveOpens++;
                     if (t.SynTimedOut) t.Rto.AfterHandshakeTimeout();
                     ArmKeepAlive(now, t);
                     break;
