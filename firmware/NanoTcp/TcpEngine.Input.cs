@@ -83,21 +83,8 @@ namespace NanoTcp
                 SendSynCookie(now, l);
                 return;
             }
-            Tcb t = Allocate(now, true);
-            if (t == null)
-            {
-                _counters.TableFull++;
-                LogNoSlot(now, "TABLE-FULL", null);
-                SendResetFor(now, "table-full");
-                return;
-            }
-            t.LocalPort = _seg.DstPort;
-            t.RemoteAddr = _seg.SrcAddr;
-            t.RemotePort = _seg.SrcPort;
-            t.Listener = l.Slot;
-            t.Passive = true;
-            InheritOptions(l, t);
-            t.State = TcpState.Listen; // a child starts as a copy of its listener
+            Tcb t = AllocateChild(now, l);
+            if (t == null) return;
             t.Irs = _seg.Seq;
             t.RcvNxt = _seg.Seq + 1; // the SYN; any data or FIN on it is not buffered: the peer sends it again
             t.RcvAdv = t.RcvNxt;     // nothing promised yet: the SYN-ACK advertises the window
@@ -173,6 +160,31 @@ namespace NanoTcp
         }
 
         /// <summary>MSS option: what the peer can take, capped by ours; 536 when absent (RFC 9293 §3.7.1).</summary>
+        /// <summary>
+        /// A slot for a connection the segment opens on listener l: its 4-tuple, the listener's
+        /// options, in LISTEN as a copy of it. Null when the table is full, after the TABLE-FULL
+        /// line and a RST to the sender.
+        /// </summary>
+        Tcb AllocateChild(long now, Tcb l)
+        {
+            Tcb t = Allocate(now, true);
+            if (t == null)
+            {
+                _counters.TableFull++;
+                LogNoSlot(now, "TABLE-FULL", null);
+                SendResetFor(now, "table-full");
+                return null;
+            }
+            t.LocalPort = _seg.DstPort;
+            t.RemoteAddr = _seg.SrcAddr;
+            t.RemotePort = _seg.SrcPort;
+            t.Listener = l.Slot;
+            t.Passive = true;
+            InheritOptions(l, t);
+            t.State = TcpState.Listen; // a child starts as a copy of its listener
+            return t;
+        }
+
         void SetPeerMss(Tcb t)
         {
             int peer = _seg.Mss > 0 ? _seg.Mss : 536;

@@ -71,22 +71,9 @@ namespace NanoTcp
                 LogNoSlot(now, "SYN-DROPPED", "accept-queue-full");
                 return true; // the client sends again; by then the application may have accepted
             }
-            Tcb t = Allocate(now, true);
-            if (t == null)
-            {
-                _counters.TableFull++;
-                LogNoSlot(now, "TABLE-FULL", null);
-                SendResetFor(now, "table-full");
-                return true;
-            }
+            Tcb t = AllocateChild(now, l);
+            if (t == null) return true;
             _counters.SynCookiesAccepted++;
-            t.LocalPort = _seg.DstPort;
-            t.RemoteAddr = _seg.SrcAddr;
-            t.RemotePort = _seg.SrcPort;
-            t.Listener = l.Slot;
-            t.Passive = true;
-            InheritOptions(l, t);
-            t.State = TcpState.Listen; // a child starts as a copy of its listener
             t.Irs = clientIsn;
             t.RcvNxt = _seg.Seq;
             InitSendSequence(now, t);
