@@ -48,8 +48,12 @@ public static class MonitorCommand
         return command;
     }
 
-    /// <summary>Reads and prints until the end of the log or until stop; returns the exit code.</summary>
-    public static int Run(string path, int baud, bool json, TextWriter output, TextWriter error, bool colour, CancellationToken stop)
+    /// <summary>
+    /// Reads and prints until the end of the log or until stop; returns the exit code.
+    /// <paramref name="opened"/> is called once the port is open: opening a serial port resets it
+    /// and may discard what was waiting, so a writer that must not lose a line waits for it.
+    /// </summary>
+    public static int Run(string path, int baud, bool json, TextWriter output, TextWriter error, bool colour, CancellationToken stop, Action? opened = null)
     {
         SerialLineReader reader;
         try
@@ -62,6 +66,7 @@ public static class MonitorCommand
             return ExitUsage;
         }
         reader.Notice = message => { error.WriteLine($"nanotcp monitor: {message}"); error.Flush(); };
+        opened?.Invoke();
         using (reader)
         {
             var formatter = new LogFormatter(colour);

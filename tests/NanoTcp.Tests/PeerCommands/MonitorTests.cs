@@ -24,7 +24,9 @@ public class MonitorTests
         using var pty = TestPty.Open();
         var output = new SyncWriter();
         var error = new SyncWriter();
-        var run = new Background(() => MonitorCommand.Run(pty.SlavePath, 115200, json, output, error, colour, CancellationToken.None));
+        using var opened = new ManualResetEventSlim();
+        var run = new Background(() => MonitorCommand.Run(pty.SlavePath, 115200, json, output, error, colour, CancellationToken.None, opened.Set));
+        Boards.WaitFor(() => opened.IsSet || run.IsCompleted, "the monitor to open " + pty.SlavePath);
         pty.WriteLines(lines);
         // The last line must be through before the hang-up, or it could be the reader's last words unheard.
         Boards.WaitFor(() => output.ToString().Contains(lines[^1].Split(' ')[^1]) || run.IsCompleted, "the monitor to print the last line");
