@@ -277,7 +277,7 @@ namespace NanoTcp.Scripting
                 else if (word == "win")
                 {
                     long w = c.Number("win");
-                    if (w < 0 || w > 65535) throw ScriptFailure.Syntax(line, "win must be 0..65535 (no window scaling)");
+                    if (w < 0 || w > 65535) throw ScriptFailure.Syntax(line, "win must be 0..65535 (the 16-bit field; a scaled window is this shifted left)");
                     p.HasWindow = true;
                     p.Window = (int)w;
                 }

@@ -84,7 +84,7 @@ namespace NanoTcp
         public int Cwnd, Ssthresh;
         // Loss recovery: out-of-order ranges (RFC 9293 §3.10.7.4), SACK (RFC 2018), fast
         // retransmit and NewReno (RFC 5681 §3.2, RFC 6582), packed in one word beside three numbers.
-        int _loss; // bits 0-2 OooCount, 3-10 DupAcks, 11 OooFin, 12 SackOk, 13 InRecovery
+        int _loss; // bits 0-2 OooCount, 3-10 DupAcks, 11 OooFin, 12 SackOk, 13 InRecovery; 14-17, 18-21, 22: window scaling
         /// <summary>Out-of-order ranges held (their edges live in the engine's table-wide array).</summary>
         public int OooCount { get { return _loss & 7; } set { _loss = (_loss & ~7) | (value & 7); } }
         /// <summary>Consecutive duplicate ACKs (at most 255).</summary>
@@ -94,6 +94,13 @@ namespace NanoTcp
         /// <summary>Both SYNs carried SACK-permitted (RFC 2018 §2): our ACKs report out-of-order ranges.</summary>
         public bool SackOk { get { return (_loss & (1 << 12)) != 0; } set { LossBit(12, value); } }
         public bool InRecovery { get { return (_loss & (1 << 13)) != 0; } set { LossBit(13, value); } }
+        // Window scaling (RFC 7323 §2): two shift counts of 0..14, 4 bits each, and whether both SYNs carried the option.
+        /// <summary>Snd.Wind.Shift: the peer's shift, applied to the window field of every segment it sends but a SYN.</summary>
+        public int SndShift { get { return (_loss >> 14) & 0xF; } set { _loss = (_loss & ~(0xF << 14)) | ((value & 0xF) << 14); } }
+        /// <summary>Rcv.Wind.Shift: ours, applied to the window we advertise on every segment but a SYN.</summary>
+        public int RcvShift { get { return (_loss >> 18) & 0xF; } set { _loss = (_loss & ~(0xF << 18)) | ((value & 0xF) << 18); } }
+        /// <summary>The peer's SYN carried Window Scale (and we offer it): our SYN-ACK carries it too, and once both SYNs have, both sides scale.</summary>
+        public bool WsOk { get { return (_loss & (1 << 22)) != 0; } set { LossBit(22, value); } }
         void LossBit(int bit, bool on) { if (on) _loss |= 1 << bit; else _loss &= ~(1 << bit); }
         public uint OooFinSeq;
         /// <summary>RFC 6582 "recover": SND.MAX when recovery began; recovery ends when it is acknowledged.</summary>

@@ -14,7 +14,13 @@ namespace NanoTcp
         public int Listeners = 5;
         /// <summary>Half-open (SYN_RECEIVED) slots per listener before the oldest is recycled; 0 = half the capacity.</summary>
         public int SynBacklog = 0;
+        /// <summary>
+        /// Receive buffer per connection. Above 65 535 bytes the window reaches past 64 KB only when
+        /// both ends scale it (<see cref="WindowScale"/>); the shift is the smallest that fits the buffer.
+        /// </summary>
         public int RcvBuf = 2048;
+        /// <summary>The largest receive buffer a window can describe: 65 535 shifted by 14 (RFC 7323 §2.3), just under 1 GiB.</summary>
+        public const int MaxRcvBuf = 65535 << 14;
         /// <summary>The device takes 1024 (DeviceSettings), so its eight connections fit 40 KB of heap.</summary>
         public int SndBuf = 2048;
         /// <summary>Largest segment we accept (announced in our SYN) and send.</summary>
@@ -58,6 +64,8 @@ namespace NanoTcp
 
         /// <summary>Offer and use SACK (RFC 2018): our ACKs report out-of-order data that is kept.</summary>
         public bool Sack = true;
+        /// <summary>Offer and use window scaling (RFC 7323 §2), so that a receive buffer above 64 KB can be advertised.</summary>
+        public bool WindowScale = true;
         /// <summary>Once a listener's half-open slots are all taken, answer SYNs with SYN cookies (RFC 4987 §3.6) instead of recycling the oldest.</summary>
         public bool SynCookies = true;
 
@@ -100,12 +108,13 @@ namespace NanoTcp
                 case "capacity": if (v < 1 || v > 65535) return false; Capacity = v; return true;
                 case "listeners": if (v > 65535) return false; Listeners = v; return true;
                 case "syn_backlog": SynBacklog = v; return true;
-                case "rcv_buf": if (v < 1 || v > 65535) return false; RcvBuf = v; return true;
+                case "rcv_buf": if (v < 1 || v > MaxRcvBuf) return false; RcvBuf = v; return true;
                 case "snd_buf": if (v < 1) return false; SndBuf = v; return true;
                 case "mss": if (v < 64 || v > 65495) return false; Mss = v; return true;
                 case "delayed_ack_ms": DelayedAckMs = v; return true; // Validate explains a value of 500 or more
                 case "challenge_ack_limit": ChallengeAckLimit = v; return true;
                 case "sack": if (v > 1) return false; Sack = v == 1; return true;
+                case "wscale": if (v > 1) return false; WindowScale = v == 1; return true;
                 case "syn_cookies": if (v > 1) return false; SynCookies = v == 1; return true;
                 case "challenge_ack_global_limit": ChallengeAckGlobalLimit = v; return true;
                 case "nodelay": if (v > 1) return false; NoDelay = v == 1; return true;
@@ -119,7 +128,7 @@ namespace NanoTcp
         {
             if (Capacity < 1 || Capacity > 65535) return "capacity must be 1..65535";
             if (Listeners < 0 || Capacity + Listeners > 65536) return "listeners must be 0..65536-capacity (a slot number fits 16 bits)";
-            if (RcvBuf < 1 || RcvBuf > 65535) return "rcv_buf must be 1..65535";
+            if (RcvBuf < 1 || RcvBuf > MaxRcvBuf) return "rcv_buf must be 1..1073725440 (65535 << 14, the largest scaled window)";
             if (SndBuf < 1) return "snd_buf must be at least 1";
             if (Mss < 64 || Mss > 65495) return "mss must be 64..65495";
             if (RtoMinMs < 1 || RtoMinMs > RtoMaxMs) return "rto_min_ms must be 1..rto_max_ms";

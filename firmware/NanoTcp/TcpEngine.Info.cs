@@ -37,6 +37,8 @@ namespace NanoTcp
             i.Iss = t.Iss; i.Irs = t.Irs;
             i.SndUna = t.SndUna; i.SndNxt = t.SndNxt; i.SndMax = t.SndMax; i.RcvNxt = t.RcvNxt;
             i.SndWnd = t.SndWnd; i.MaxSndWnd = t.MaxSndWnd;
+            // A shift offered in a SYN counts only once the other side's SYN carried the option too.
+            i.SndWndShift = t.SndShift; i.RcvWndShift = t.WsOk ? t.RcvShift : 0;
             i.RcvWnd = t.RcvAdv == 0 ? 0 : (int)(t.RcvAdv - t.RcvNxt);
             i.RcvBufFree = t.RcvBuf.Free;
             i.SndMss = t.SndMss;

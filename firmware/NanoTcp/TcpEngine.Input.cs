@@ -92,8 +92,10 @@ namespace NanoTcp
             if (_reopening) InheritTimeWait(t);
             SetPeerMss(t);
             t.SackOk = _cfg.Sack && _seg.SackPermitted && !t.NoOpt; // RFC 2018 §2: both SYNs must offer it
-            t.SndWnd = _seg.Window;
-            t.MaxSndWnd = _seg.Window;
+            NegotiateWindowScale(t, _cfg.WindowScale && !t.NoOpt);
+            if (t.WsOk) t.RcvShift = ShiftFor(t.RcvLimit); // our SYN-ACK offers it back
+            t.SndWnd = SegmentWindow(t);
+            t.MaxSndWnd = t.SndWnd;
             t.SndWl1 = _seg.Seq;
             t.SndWl2 = t.Iss;
             SetState(now, t, TcpState.SynReceived);
@@ -185,6 +187,27 @@ namespace NanoTcp
             return t;
         }
 
+        /// <summary>
+        /// RFC 7323 §2.2: both sides scale once both SYNs carried Window Scale, neither otherwise.
+        /// The peer's shift (Snd.Wind.Shift) applies to its windows from now on; ours (Rcv.Wind.Shift)
+        /// is the one our SYN offered, or our SYN-ACK will. Without scaling both are 0.
+        /// </summary>
+        void NegotiateWindowScale(Tcb t, bool offered)
+        {
+            t.WsOk = offered && _seg.WindowScale >= 0;
+            t.SndShift = t.WsOk ? _seg.WindowScale : 0;
+            if (!t.WsOk) t.RcvShift = 0;
+            // RFC 5681 §3.1: the initial ssthresh as high as the largest window the peer can
+            // advertise (a SYN timeout has set it from the flight already: that one stays).
+            if (!t.SynTimedOut) t.Ssthresh = 65535 << t.SndShift;
+        }
+
+        /// <summary>SEG.WND in bytes: the window field shifted by Snd.Wind.Shift, except a SYN's, which is never scaled (RFC 7323 §2.2, §2.3).</summary>
+        int SegmentWindow(Tcb t)
+        {
+            return (_rxFlags & TcpFlags.Syn) != 0 ? _seg.Window : _seg.Window << t.SndShift;
+        }
+
         void SetPeerMss(Tcb t)
         {
             int peer = _seg.Mss > 0 ? _seg.Mss : 536;
@@ -211,16 +234,19 @@ namespace NanoTcp
             if (!_seg.Has(TcpFlags.Syn)) return;
 
             t.Irs = _seg.Seq;
+            // Our SYN advertised its window before RCV.NXT was known, counting from 0, so RCV.ADV
+            // holds that window: the right edge is now that far beyond RCV.NXT.
+            uint offered = t.RcvAdv;
             t.RcvNxt = _seg.Seq + 1;
-            // Our SYN advertised the whole buffer before RCV.NXT was known: that is the right edge now.
-            t.RcvAdv = t.RcvNxt + (uint)t.RcvBuf.Free;
+            t.RcvAdv = t.RcvNxt + offered;
             SetPeerMss(t);
             t.SackOk = _cfg.Sack && _seg.SackPermitted && !t.NoOpt; // RFC 2018 §2: both SYNs must offer it
+            NegotiateWindowScale(t, _cfg.WindowScale && !t.NoOpt);
             if (ack)
             {
                 AcknowledgeUpTo(now, t, _seg.Ack);
-                t.SndWnd = _seg.Window;
-                t.MaxSndWnd = _seg.Window;
+                t.SndWnd = SegmentWindow(t);
+                t.MaxSndWnd = t.SndWnd;
                 t.SndWl1 = _seg.Seq;
                 t.SndWl2 = _seg.Ack;
                 t.AckNow = true;
@@ -237,8 +263,8 @@ namespace NanoTcp
                 return;
             }
             // Simultaneous open (§3.5, Figure 7): answer with SYN-ACK <SEQ=ISS><ACK=RCV.NXT>.
-            t.SndWnd = _seg.Window;
-            t.MaxSndWnd = _seg.Window;
+            t.SndWnd = SegmentWindow(t);
+            t.MaxSndWnd = t.SndWnd;
             t.SndWl1 = _seg.Seq;
             t.SndNxt = t.Iss;
             t.SndMax = t.Iss; // resending the SYN with an ACK is not a retransmission
@@ -442,8 +468,8 @@ namespace NanoTcp
                     return false;
                 }
                 AcknowledgeUpTo(now, t, ack);
-                t.SndWnd = _seg.Window;
-                if (_seg.Window > t.MaxSndWnd) t.MaxSndWnd = _seg.Window;
+                t.SndWnd = SegmentWindow(t);
+                if (t.SndWnd > t.MaxSndWnd) t.MaxSndWnd = t.SndWnd;
                 t.SndWl1 = _seg.Seq;
                 t.SndWl2 = ack;
                 SetState(now, t, TcpState.Established);
@@ -471,8 +497,8 @@ namespace NanoTcp
             if (SeqNum.Ge(ack, t.SndUna)
                 && (SeqNum.Lt(t.SndWl1, _seg.Seq) || (t.SndWl1 == _seg.Seq && SeqNum.Le(t.SndWl2, ack))))
             {
-                t.SndWnd = _seg.Window;
-                if (_seg.Window > t.MaxSndWnd) t.MaxSndWnd = _seg.Window;
+                t.SndWnd = SegmentWindow(t);
+                if (t.SndWnd > t.MaxSndWnd) t.MaxSndWnd = t.SndWnd;
                 t.SndWl1 = _seg.Seq;
                 t.SndWl2 = ack;
                 if (t.SndWnd > 0 && t.SndUna == t.SndMax && t.Unsent > 0 && t.RtxAt != DeadlineHeap.Never) t.RtxAt = DeadlineHeap.Never; // persist over
@@ -526,7 +552,7 @@ namespace NanoTcp
                 if (t.Cwnd < t.Ssthresh) t.Cwnd += acked < t.SndMss ? acked : t.SndMss;
                 else if (t.Cwnd > 0) t.Cwnd += t.SndMss * t.SndMss / t.Cwnd > 0 ? t.SndMss * t.SndMss / t.Cwnd : 1;
             }
-            if (t.Cwnd > 1 << 20) t.Cwnd = 1 << 20;
+            if (t.Cwnd > 1 << 30) t.Cwnd = 1 << 30; // the largest scaled window (RFC 7323 §2.3), far from overflow
             // RFC 6298 §5.2–5.3: all acknowledged, timer off; otherwise restart it.
             t.RtxAt = t.SndUna == t.SndMax ? DeadlineHeap.Never : now + t.Rto.RtoMs;
             if (dataAcked > 0) Notify(t);

@@ -3,7 +3,7 @@ namespace NanoTcp
     /// <summary>What the engine sends: SYN, data, FIN, ACK and RST segments, built in one reused buffer.</summary>
     public sealed partial class TcpEngine
     {
-        /// <summary>Option bytes we may send: MSS and SACK-permitted on a SYN, up to four SACK blocks on an ACK.</summary>
+        /// <summary>Option bytes we may send: MSS, SACK-permitted and Window Scale on a SYN, up to four SACK blocks on an ACK.</summary>
         const int MaxOptions = 40;
         readonly byte[] _txBuf;
         readonly byte[] _options = new byte[MaxOptions];
@@ -117,18 +117,28 @@ namespace NanoTcp
         void SendFromConnection(long now, Tcb t, uint seq, int flags, int payloadLength)
         {
             int optLen = 0;
-            if ((flags & TcpFlags.Syn) != 0 && !t.NoOpt)
+            bool syn = (flags & TcpFlags.Syn) != 0;
+            if (syn && !t.NoOpt)
             {
-                // A SYN offers SACK when configured; a SYN-ACK only when the peer's SYN did (RFC 2018 §2).
+                // A SYN offers SACK and window scaling when configured; a SYN-ACK only what the
+                // peer's SYN offered (RFC 2018 §2, RFC 7323 §2.2).
                 bool sackOk = (flags & TcpFlags.Ack) == 0 ? _cfg.Sack : t.SackOk;
-                optLen = WriteSynOptions(_options, sackOk);
+                bool wscale = (flags & TcpFlags.Ack) == 0 ? _cfg.WindowScale : t.WsOk;
+                if (wscale && (flags & TcpFlags.Ack) == 0) t.RcvShift = ShiftFor(t.RcvLimit); // kept if the SYN-ACK agrees
+                optLen = WriteSynOptions(_options, sackOk, wscale ? t.RcvShift : -1);
                 if (payloadLength > 0) System.Array.Copy(_txBuf, Wire.HeaderLength(0), _txBuf, Wire.HeaderLength(optLen), payloadLength);
             }
             else if (payloadLength == 0 && t.SackOk && t.OooCount > 0 && (flags & TcpFlags.Ack) != 0)
                 optLen = WriteSackBlocks(t);
             uint ack = (flags & TcpFlags.Ack) != 0 ? t.RcvNxt : 0;
-            int window = AdvertisedWindow(t);
-            if ((flags & TcpFlags.Ack) != 0 || (flags & TcpFlags.Syn) != 0) t.RcvAdv = t.RcvNxt + (uint)window;
+            int window = WindowField(t, syn);
+            if ((flags & TcpFlags.Ack) != 0 || syn)
+            {
+                // The right edge the peer now sees; RCV.ADV keeps the farthest one shown, which we
+                // honour (RFC 7323 §2.4) even when rounding made this one fall short of it.
+                uint edge = t.RcvNxt + (uint)(syn ? window : window << t.RcvShift);
+                if (syn || SeqNum.Gt(edge, t.RcvAdv)) t.RcvAdv = edge;
+            }
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
                 seq, ack, flags, window, _options, optLen, payloadLength, _ipId++);
             if ((flags & TcpFlags.Ack) != 0) { t.AckNow = false; t.AckHeld = false; t.DelAckAt = DeadlineHeap.Never; }
@@ -136,14 +146,48 @@ namespace NanoTcp
             _link.Transmit(_txBuf, 0, len);
         }
 
-        /// <summary>MSS, then NOP NOP SACK-permitted when offered (the order BSD uses). Returns the option bytes.</summary>
-        int WriteSynOptions(byte[] o, bool sackOk)
+        /// <summary>
+        /// MSS, then NOP NOP SACK-permitted when offered (the order BSD uses), then NOP and Window
+        /// Scale with our shift when offered (shift -1: not offered). Returns the option bytes.
+        /// </summary>
+        int WriteSynOptions(byte[] o, bool sackOk, int shift)
         {
             o[0] = 2; o[1] = 4;
             Wire.WriteU16(o, 2, _cfg.Mss);
-            if (!sackOk) return 4;
-            o[4] = 1; o[5] = 1; o[6] = 4; o[7] = 2;
-            return 8;
+            int n = 4;
+            if (sackOk) { o[n] = 1; o[n + 1] = 1; o[n + 2] = 4; o[n + 3] = 2; n += 4; }
+            if (shift >= 0) { o[n] = 1; o[n + 1] = 3; o[n + 2] = 3; o[n + 3] = (byte)shift; n += 4; }
+            return n;
+        }
+
+        /// <summary>
+        /// The shift we offer for a receive buffer: the smallest that makes it fit the 16-bit
+        /// window field, at most 14 (RFC 7323 §2.3). The device's small buffers take 0.
+        /// </summary>
+        static int ShiftFor(int buffer)
+        {
+            int s = 0;
+            while (s < 14 && (buffer >> s) > 65535) s++;
+            return s;
+        }
+
+        /// <summary>
+        /// The window field of an outgoing segment. A SYN's is never scaled (RFC 7323 §2.2): RCV.WND
+        /// up to 65 535. Any other segment carries RCV.WND shifted right by Rcv.Wind.Shift (§2.3).
+        /// A window AdvertisedWindow opened is a whole number of 2^shift; one that holds a right
+        /// edge already promised may not be, as RCV.NXT moves by any number of bytes. Rounding it
+        /// down would show the peer an edge left of the one it was given, so it rounds up while the
+        /// free space reaches that far; only within 2^shift of the buffer's end, where rounding up
+        /// would promise space there is not, does it round down (the edge honoured stays RCV.ADV).
+        /// </summary>
+        int WindowField(Tcb t, bool syn)
+        {
+            int wnd = AdvertisedWindow(t);
+            if (syn) return wnd > 65535 ? 65535 : wnd;
+            int shift = t.RcvShift;
+            int field = wnd >> shift;
+            if ((field << shift) < wnd && ((field + 1) << shift) <= t.RcvSpace) field++;
+            return field > 65535 ? 65535 : field;
         }
 
         /// <summary>
@@ -163,18 +207,22 @@ namespace NanoTcp
         }
 
         /// <summary>
-        /// RCV.WND: never shrinking what we already advertised, and moving the right edge
+        /// RCV.WND in bytes: never shrinking what we already advertised, and moving the right edge
         /// RCV.NXT + RCV.WND only once at least min(RCV.BUFF / 2, MSS) more is free (receiver
-        /// silly-window avoidance, RFC 9293 §3.8.6.2.2, MUST-39).
+        /// silly-window avoidance, RFC 9293 §3.8.6.2.2, MUST-39). A window opened is the free space
+        /// rounded down to a whole number of 2^Rcv.Wind.Shift, so that the shifted field carries it
+        /// exactly and never promises more than is free; at most 65 535 of those units.
         /// </summary>
         int AdvertisedWindow(Tcb t)
         {
-            int free = t.RcvSpace;
+            int shift = t.RcvShift;
+            int free = (t.RcvSpace >> shift) << shift;
             int promised = (int)(t.RcvAdv - t.RcvNxt);
             if (promised < 0) promised = 0;
             int step = t.RcvLimit / 2 < t.SndMss ? t.RcvLimit / 2 : t.SndMss; // RCV.BUFF: what SO_RCVBUF allows
             int wnd = free - promised >= step ? free : promised;
-            return wnd > 65535 ? 65535 : wnd;
+            int max = 65535 << shift;
+            return wnd > max ? max : wnd;
         }
 
         /// <summary>

@@ -20,7 +20,7 @@ namespace NanoTcp
         {
             bool dup = ack == t.SndUna && t.SndMax != t.SndUna && t.SndUna != t.Iss
                 && _seg.PayloadLength == 0 && _seg.Seq == _rxSeq && !_seg.Has(TcpFlags.Syn | TcpFlags.Fin)
-                && _seg.Window == t.SndWnd && t.SndWnd != 0;
+                && SegmentWindow(t) == t.SndWnd && t.SndWnd != 0;
             return dup && (!t.SackOk || SacksNewData(t));
         }
 

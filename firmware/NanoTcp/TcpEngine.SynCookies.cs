@@ -11,6 +11,7 @@ namespace NanoTcp
     /// 4-tuple and the client's ISN under the ISN secret (a separate domain of the same key), the
     /// peer's MSS as a 3-bit index into a table, and 1 bit for SACK-permitted. A cookie is good
     /// for its bucket and the next one (64 to 128 s), and only while cookies are being sent.
+    /// A cookie's SYN-ACK offers no window scaling, so such a connection advertises at most 64 KB.
     /// </summary>
     public sealed partial class TcpEngine
     {
@@ -33,7 +34,9 @@ namespace NanoTcp
 
             uint ack = _seg.Seq + 1; // the SYN only: data on a SYN is not kept (the peer sends it again)
             int window = CookieWindow(l);
-            int optLen = l.NoOpt ? 0 : WriteSynOptions(_options, sack); // TCP_NOOPT on the listener: none
+            // TCP_NOOPT on the listener: none. No Window Scale: the cookie has no room for the
+            // peer's shift, so neither side scales (RFC 7323 §2.2: both SYNs must carry it).
+            int optLen = l.NoOpt ? 0 : WriteSynOptions(_options, sack, -1);
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, _seg.SrcAddr, _seg.DstPort, _seg.SrcPort,
                 cookie, ack, TcpFlags.Syn | TcpFlags.Ack, window, _options, optLen, 0, _ipId++);
             _counters.SegmentsOut++;
@@ -84,8 +87,8 @@ namespace NanoTcp
             t.SndMss = mss < _cfg.Mss ? mss : _cfg.Mss;
             t.Cwnd = InitialWindow(t.SndMss);
             t.SackOk = sack && _cfg.Sack;
-            t.SndWnd = _seg.Window;
-            t.MaxSndWnd = _seg.Window;
+            t.SndWnd = SegmentWindow(t); // the cookie's SYN-ACK offered no scaling: the field as it is
+            t.MaxSndWnd = t.SndWnd;
             t.SndWl1 = clientIsn;
             t.SndWl2 = cookie;
             t.RcvAdv = t.RcvNxt + (uint)CookieWindow(l); // the window the cookie's SYN-ACK offered

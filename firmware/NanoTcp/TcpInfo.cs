@@ -27,6 +27,12 @@ namespace NanoTcp
         public uint RcvNxt;
         /// <summary>SND.WND (the peer's window) and the largest the peer ever offered.</summary>
         public int SndWnd, MaxSndWnd;
+        /// <summary>
+        /// Window scaling (RFC 7323 §2): Snd.Wind.Shift, the peer's shift applied to the windows it
+        /// sends, and Rcv.Wind.Shift, ours applied to the windows we send (Linux's tcpi_snd_wscale and
+        /// tcpi_rcv_wscale); both 0 unless both SYNs carried the option. Windows here are in bytes.
+        /// </summary>
+        public int SndWndShift, RcvWndShift;
         /// <summary>RCV.WND as advertised: the last advertised right edge minus RCV.NXT.</summary>
         public int RcvWnd;
         /// <summary>Free bytes in the receive buffer: the most that may be advertised honestly.</summary>
@@ -62,6 +68,7 @@ namespace NanoTcp
             LocalPort = 0; RemoteAddress = 0; RemotePort = 0;
             Iss = Irs = SndUna = SndNxt = SndMax = RcvNxt = 0;
             SndWnd = MaxSndWnd = RcvWnd = RcvBufFree = SndMss = Cwnd = Ssthresh = 0;
+            SndWndShift = RcvWndShift = 0;
             SrttMs = RttVarMs = RtoMs = Retries = RecvQ = SendQ = 0;
             FinQueued = FinAcked = FinReceived = false; Error = 0;
             RtxAt = TimeWaitAt = FinWait2At = KeepAliveAt = DelAckAt = NextDeadline = Never;

@@ -256,7 +256,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "+0.05 < S. 3000000000:3000000000(0) ack 1 win 32792 <mss 1000>\n" +
             "+0    > . 1:1(0) ack 3000000001 win 2048\n" +
             "\n" +
@@ -274,7 +274,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    fcntl(3, F_GETFL) = O_RDWR|O_NONBLOCK\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "+0.05 < S. 0:0(0) ack 1 win 5792 <mss 1460>\n" +
@@ -320,13 +320,14 @@ namespace NanoTcp.DeviceTests.Scripts1
             "\n" +
             "\n" +
             "\n" +
+            "\n" +
             "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE }%\n" +
             "\n" +
             "\n" +
             "+0...0.100 connect(3, ..., ...) = 0\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "+0.1  < S. 0:0(0) ack 1 win 5792 <mss 1460>\n" +
@@ -1876,7 +1877,7 @@ namespace NanoTcp.DeviceTests.Scripts1
             "\n" +
             "\n" +
             "+0.1  < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n" +
-            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "+0.1  < . 1:1(0) ack 1 win 32792\n" +
             "+0    accept(3, ..., ...) = 4\n" +
             "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +

@@ -88,6 +88,24 @@ namespace NanoTcp.DeviceTests.Scripts2
         public void WindowProbeIsAcknowledged() { ScriptAssert.Passes("window-probe-is-acknowledged.pkt", EmbeddedScripts.WindowProbeIsAcknowledged); }
 
         [TestMethod]
+        public void WindowScaleBothDirections() { ScriptAssert.Passes("window-scale-both-directions.pkt", EmbeddedScripts.WindowScaleBothDirections); }
+
+        [TestMethod]
+        public void WindowScaleNotUsedWithoutThePeersOption() { ScriptAssert.Passes("window-scale-not-used-without-the-peers-option.pkt", EmbeddedScripts.WindowScaleNotUsedWithoutThePeersOption); }
+
+        [TestMethod]
+        public void WindowScaleOff() { ScriptAssert.Passes("window-scale-off.pkt", EmbeddedScripts.WindowScaleOff); }
+
+        [TestMethod]
+        public void WindowScaleOfferedOnSyn() { ScriptAssert.Passes("window-scale-offered-on-syn.pkt", EmbeddedScripts.WindowScaleOfferedOnSyn); }
+
+        [TestMethod]
+        public void WindowScaleRoundingKeepsTheRightEdge() { ScriptAssert.Passes("window-scale-rounding-keeps-the-right-edge.pkt", EmbeddedScripts.WindowScaleRoundingKeepsTheRightEdge); }
+
+        [TestMethod]
+        public void WindowScaleSynAckOnlyWhenTheSynOffered() { ScriptAssert.Passes("window-scale-syn-ack-only-when-the-syn-offered.pkt", EmbeddedScripts.WindowScaleSynAckOnlyWhenTheSynOffered); }
+
+        [TestMethod]
         public void WindowUpdateNeedsCurrentAck() { ScriptAssert.Passes("window-update-needs-current-ack.pkt", EmbeddedScripts.WindowUpdateNeedsCurrentAck); }
 
         [TestMethod]
@@ -122,7 +140,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "\n" +
             "+0...0.300 connect(3, ..., ...) = -1 ECONNREFUSED (Connection refused)\n" +
-            "+0    > S 0:0(0) <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) <mss 1024,sackOK,wscale 0>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "\n" +
@@ -234,9 +252,9 @@ namespace NanoTcp.DeviceTests.Scripts2
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "1     > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "3     > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "1     > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "3     > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "3.1   < S. 0:0(0) ack 1 win 32792 <mss 1000>\n" +
             "+0    > . 1:1(0) ack 1\n" +
             "3.2   write(3, ..., 100) = 100\n" +
@@ -397,7 +415,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n" +
-            "+0    > S 0:0(0) <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) <mss 1024,sackOK,wscale 0>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "\n" +
             "\n" +
@@ -544,7 +562,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "+0.05 < SFP. 0:10(10) ack 1 win 32792 <mss 1000>\n" +
             "+0    > . 1:1(0) ack 12\n" +
             "+0    %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n" +
@@ -860,14 +878,14 @@ namespace NanoTcp.DeviceTests.Scripts2
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
             "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
-            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "1     > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "3     > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "7     > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "15    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "31    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "63    > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
-            "123   > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "1     > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "3     > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "7     > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "15    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "31    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "63    > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
+            "123   > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "182.9 %{ assert tcpi_state == TCP_SYN_SENT }%\n" +
             "183.1 %{ assert tcpi_state == TCP_CLOSE }%\n" +
             "+0    getsockopt(3, SOL_SOCKET, SO_ERROR, [ETIMEDOUT], [4]) = 0\n";
@@ -985,6 +1003,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "\n" +
             "\n" +
+            "\n" +
             "--strict_end=1\n" +
             "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
             "+0    bind(3, ..., ...) = 0\n" +
@@ -994,7 +1013,7 @@ namespace NanoTcp.DeviceTests.Scripts2
             "\n" +
             "+0.1  < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n" +
             "\n" +
-            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK>\n" +
+            "+0    > S. 0:0(0) ack 1 win 2048 <mss 1024,sackOK,wscale 0>\n" +
             "+0    %{ assert tcpi_state == TCP_SYN_RECV }%\n" +
             "\n" +
             "\n" +
@@ -1306,6 +1325,258 @@ namespace NanoTcp.DeviceTests.Scripts2
             "+0    > . 1:1(0) ack 1001 win 1000\n" +
             "+0.1  < . 1001:1002(1) ack 1 win 32792\n" +
             "+0    > . 1:1(0) ack 1002 win 999\n";
+
+        public const string WindowScaleBothDirections =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--strict_end=1\n" +
+            "--capacity=1\n" +
+            "--rcv_buf=131072\n" +
+            "--snd_buf=8192\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0.1  < S 0:0(0) win 65535 <mss 1000,nop,wscale 2>\n" +
+            "+0    > S. 0:0(0) ack 1 win 65535 <mss 1024,wscale 2>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 750\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < P. 1:1001(1000) ack 1 win 750\n" +
+            "+0    > . 1:1(0) ack 1001 win 32518\n" +
+            "\n" +
+            "+0.1  < P. 130073:131073(1000) ack 1 win 750\n" +
+            "+0    > . 1:1(0) ack 1001 win 32518\n" +
+            "+0.1  < P. 131073:131074(1) ack 1 win 750\n" +
+            "+0    > . 1:1(0) ack 1001 win 32518\n" +
+            "\n" +
+            "+0.1  < . 1001:65537(64536) ack 1 win 750\n" +
+            "+0    > . 1:1(0) ack 65537 win 16384\n" +
+            "+0    < . 65537:130073(64536) ack 1 win 750\n" +
+            "+0    > . 1:1(0) ack 131073 win 0\n" +
+            "\n" +
+            "\n" +
+            "+0.1  write(4, ..., 4000) = 4000\n" +
+            "+0    > . 1:1001(1000) ack 131073\n" +
+            "+0    > . 1001:2001(1000) ack 131073\n" +
+            "+0    > . 2001:3001(1000) ack 131073\n" +
+            "+0.1  < . 131073:131073(0) ack 3001 win 750\n" +
+            "+0    > P. 3001:4001(1000) ack 131073\n" +
+            "+0.1  < . 131073:131073(0) ack 4001 win 750\n" +
+            "\n" +
+            "\n" +
+            "+0    read(4, ..., 131072) = 131072\n" +
+            "+0    > . 4001:4001(0) ack 131073 win 32768\n";
+
+        public const string WindowScaleNotUsedWithoutThePeersOption =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--strict_end=1\n" +
+            "--capacity=1\n" +
+            "--rcv_buf=131072\n" +
+            "--snd_buf=4096\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) win 65535 <mss 1024,sackOK,wscale 2>\n" +
+            "+0.05 < S. 0:0(0) ack 1 win 2048 <mss 1024>\n" +
+            "+0    > . 1:1(0) ack 1 win 65535\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "\n" +
+            "\n" +
+            "+0    write(3, ..., 3072) = 3072\n" +
+            "+0    > . 1:1025(1024) ack 1\n" +
+            "+0    > . 1025:2049(1024) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 2049 win 2048\n" +
+            "+0    > P. 2049:3073(1024) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 3073 win 2048\n" +
+            "\n" +
+            "\n" +
+            "+0    < P. 1:1001(1000) ack 3073 win 2048\n" +
+            "+0    > . 3073:3073(0) ack 1001 win 65535\n";
+
+        public const string WindowScaleOff =
+            "\n" +
+            "\n" +
+            "\n" +
+            "--strict_end=1\n" +
+            "--capacity=2\n" +
+            "--rcv_buf=131072\n" +
+            "--wscale=0\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 2) = 0\n" +
+            "+0.1  < S 0:0(0) win 65535 <mss 1000,sackOK,nop,wscale 7>\n" +
+            "+0    > S. 0:0(0) ack 1 win 65535 <mss 1024,sackOK>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 1000\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    < P. 1:1001(1000) ack 1 win 1000\n" +
+            "+0    > . 1:1(0) ack 1001 win 65535\n" +
+            "\n" +
+            "+0    write(4, ..., 1500) = 1500\n" +
+            "+0    > . 1:1001(1000) ack 1001\n" +
+            "+0.1  < . 1001:1001(0) ack 1001 win 1000\n" +
+            "+0    > P. 1001:1501(500) ack 1001\n" +
+            "+0.1  < . 1001:1001(0) ack 1501 win 1000\n" +
+            "\n" +
+            "\n" +
+            "+0    socket(..., SOCK_STREAM, IPPROTO_TCP) = 5\n" +
+            "+0    fcntl(5, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    connect(5, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) win 65535 <mss 1024,sackOK>\n";
+
+        public const string WindowScaleOfferedOnSyn =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--strict_end=1\n" +
+            "--capacity=1\n" +
+            "--rcv_buf=131072\n" +
+            "--snd_buf=4096\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n" +
+            "+0    connect(3, ..., ...) = -1 EINPROGRESS\n" +
+            "+0    > S 0:0(0) win 65535 <mss 1024,sackOK,wscale 2>\n" +
+            "+0.05 < S. 0:0(0) ack 1 win 65535 <mss 1024,nop,wscale 6>\n" +
+            "\n" +
+            "+0    > . 1:1(0) ack 1 win 32768\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n" +
+            "\n" +
+            "\n" +
+            "+0.05 < . 1:1(0) ack 1 win 32\n" +
+            "+0    write(3, ..., 3072) = 3072\n" +
+            "+0    > . 1:1025(1024) ack 1\n" +
+            "+0    > . 1025:2049(1024) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 2049 win 32\n" +
+            "+0    > P. 2049:3073(1024) ack 1\n" +
+            "+0.05 < . 1:1(0) ack 3073 win 32\n";
+
+        public const string WindowScaleRoundingKeepsTheRightEdge =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--strict_end=1\n" +
+            "--capacity=1\n" +
+            "--rcv_buf=131072\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 1) = 0\n" +
+            "+0.1  < S 0:0(0) win 65535 <mss 1000,nop,wscale 0>\n" +
+            "+0    > S. 0:0(0) ack 1 win 65535 <mss 1024,wscale 2>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 65535\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "\n" +
+            "\n" +
+            "+0.1  < P. 1:1002(1001) ack 1 win 65535\n" +
+            "+0    > . 1:1(0) ack 1002 win 32517\n" +
+            "\n" +
+            "+0.1  < P. 1002:2003(1001) ack 1 win 65535\n" +
+            "+0    > . 1:1(0) ack 2003 win 32267\n" +
+            "+0.1  < P. 2003:3004(1001) ack 1 win 65535\n" +
+            "+0    > . 1:1(0) ack 3004 win 32017\n" +
+            "+0.1  < P. 3004:4005(1001) ack 1 win 65535\n" +
+            "+0    > . 1:1(0) ack 4005 win 31767\n" +
+            "\n" +
+            "+0.1  < P. 4005:5006(1001) ack 1 win 65535\n" +
+            "+0    > . 1:1(0) ack 5006 win 31516\n" +
+            "+0.1  < P. 130072:131073(1001) ack 1 win 65535\n" +
+            "+0    > . 1:1(0) ack 5006 win 31516\n" +
+            "\n" +
+            "\n" +
+            "+0.1  read(4, ..., 10000) = 5005\n" +
+            "+0    > . 1:1(0) ack 5006 win 32768\n" +
+            "+0    %{ assert tcpi_state == TCP_ESTABLISHED }%\n";
+
+        public const string WindowScaleSynAckOnlyWhenTheSynOffered =
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "\n" +
+            "--strict_end=1\n" +
+            "--capacity=2\n" +
+            "--rcv_buf=131072\n" +
+            "--snd_buf=4096\n" +
+            "\n" +
+            "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
+            "+0    bind(3, ..., ...) = 0\n" +
+            "+0    listen(3, 2) = 0\n" +
+            "\n" +
+            "0.100 %{ peer_port = 40000 }%\n" +
+            "+0    < S 0:0(0) win 65535 <mss 1000,sackOK>\n" +
+            "+0    > S. 0:0(0) ack 1 win 65535 <mss 1024,sackOK>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 1000\n" +
+            "+0    accept(3, ..., ...) = 4\n" +
+            "+0    < P. 1:1001(1000) ack 1 win 1000\n" +
+            "+0    > . 1:1(0) ack 1001 win 65535\n" +
+            "+0    write(4, ..., 1500) = 1500\n" +
+            "+0    > . 1:1001(1000) ack 1001\n" +
+            "+0.1  < . 1001:1001(0) ack 1001 win 1000\n" +
+            "+0    > P. 1001:1501(500) ack 1001\n" +
+            "+0.1  < . 1001:1001(0) ack 1501 win 1000\n" +
+            "\n" +
+            "0.500 %{ peer_port = 40001 }%\n" +
+            "+0    < S 0:0(0) win 65535 <mss 1000,sackOK,nop,wscale 7>\n" +
+            "+0    > S. 0:0(0) ack 1 win 65535 <mss 1024,sackOK,wscale 2>\n" +
+            "+0.1  < . 1:1(0) ack 1 win 1000\n" +
+            "+0    accept(3, ..., ...) = 5\n" +
+            "+0    < P. 1:1001(1000) ack 1 win 1000\n" +
+            "+0    > . 1:1(0) ack 1001 win 32518\n" +
+            "+0    write(5, ..., 4000) = 4000\n" +
+            "+0    > . 1:1001(1000) ack 1001\n" +
+            "+0    > . 1001:2001(1000) ack 1001\n" +
+            "+0    > . 2001:3001(1000) ack 1001\n" +
+            "+0    > P. 3001:4001(1000) ack 1001\n" +
+            "+0.1  < . 1001:1001(0) ack 4001 win 1000\n";
 
         public const string WindowUpdateNeedsCurrentAck =
             "\n" +

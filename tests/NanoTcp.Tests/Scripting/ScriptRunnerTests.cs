@@ -151,13 +151,13 @@ public class ScriptRunnerTests
     {
         Passes("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
                "+0...0.100 connect(3, ..., ...) = 0\n" +
-               "+0 > S 0:0(0) win 2048 <mss 1024,sackOK>\n" +
+               "+0 > S 0:0(0) win 2048 <mss 1024,sackOK,wscale 0>\n" +
                "+0.1 < S. 0:0(0) ack 1 win 5792 <mss 1460>\n" +
                "+0 > . 1:1(0) ack 1\n" +
                "+0 %{ assert tcpi_state == TCP_ESTABLISHED }%\n");
         Passes("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" +
                "+0...0.100 connect(3, ..., ...) = -1 ECONNREFUSED\n" +
-               "+0 > S 0:0(0) <mss 1024,sackOK>\n" +
+               "+0 > S 0:0(0) <mss 1024,sackOK,wscale 0>\n" +
                "+0.1 < R. 0:0(0) ack 1 win 0\n");
     }
 
