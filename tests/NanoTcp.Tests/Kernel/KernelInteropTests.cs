@@ -104,6 +104,31 @@ public class KernelInteropTests
         ns.Expect(!lines.Any(l => l.Contains("->TIME_WAIT")), "with a byte to send the device still reached TIME_WAIT:\n  " + string.Join("\n  ", lines));
     }
 
+    /// <summary>
+    /// Window scaling with the kernel (RFC 7323 §2): the board's 256 KB receive buffer needs shift 3;
+    /// the kernel's SYN offers Window Scale, so the board's SYN-ACK answers with 3 and the kernel
+    /// scales what the board advertises. ss shows the shifts (wscale:SND,RCV, the kernel's
+    /// snd_wscale first: ours) and the kernel's send window, well past 64 KB.
+    /// </summary>
+    [KernelFact]
+    public void The_kernel_scales_the_window_of_a_board_with_a_256_KB_receive_buffer()
+    {
+        using var ns = new NetNamespace();
+        StartBoardWithAndBridge(ns, ["--rcv-buf", "262144"]);
+
+        var nc = ns.Start("nc (echo client)", "nc", "-N", Device, "7");
+        nc.Write("scaled\n");
+        ns.WaitForLine(nc, "echo of the line sent", line => line == "scaled");
+        string info = ns.WaitForOutput($"the kernel's connection to {Device}:7 with its window scale",
+            output => output.Contains("wscale:"), "ss", "-tin", "state", "established", "dst", $"{Device}:7");
+        Match m = Regex.Match(info, @"wscale:(?<snd>\d+),(?<rcv>\d+)");
+        ns.Expect(m.Success && m.Groups["snd"].Value == "3", $"the kernel did not take the board's shift 3:\n{info}");
+        Match wnd = Regex.Match(info, @"snd_wnd:(?<wnd>\d+)");
+        ns.Expect(wnd.Success && int.Parse(wnd.Groups["wnd"].Value) > 65535, $"the kernel's send window is not above 64 KB:\n{info}");
+        nc.CloseInput();
+        ns.WaitForExit(nc);
+    }
+
     /// <summary>The kernel's ports that opened a connection to the device's port, in order.</summary>
     static IEnumerable<string> DevicePeerPort(ChildProcess board, int devicePort) =>
         board.Lines.Select(line => Transition.Match(line))
@@ -240,9 +265,13 @@ public class KernelInteropTests
     }
 
     /// <summary>Starts the virtual board and `nanotcp tun` in the namespace; returns when both are ready.</summary>
-    static (ChildProcess Board, ChildProcess Bridge) StartBoardAndBridge(NetNamespace ns, params string[] bridgeOptions)
+    static (ChildProcess Board, ChildProcess Bridge) StartBoardAndBridge(NetNamespace ns, params string[] bridgeOptions) =>
+        StartBoardWithAndBridge(ns, [], bridgeOptions);
+
+    /// <summary>The same, with further options for the board.</summary>
+    static (ChildProcess Board, ChildProcess Bridge) StartBoardWithAndBridge(NetNamespace ns, string[] boardOptions, params string[] bridgeOptions)
     {
-        var board = ns.StartDotnet("virtual board", BuiltTools.Board, "--link", "127.0.0.1:9293", "--serial", "stdout", "--msl-ms", MslMs);
+        var board = ns.StartDotnet("virtual board", BuiltTools.Board, ["--link", "127.0.0.1:9293", "--serial", "stdout", "--msl-ms", MslMs, .. boardOptions]);
         ns.WaitForLine(board, "the READY line", line => line.Contains(" READY "));
         var bridge = ns.StartDotnet("nanotcp tun", BuiltTools.Peer, ["tun", "--device", "127.0.0.1:9293", .. bridgeOptions]);
         ns.WaitForLine(bridge, "the ready message", line => line.StartsWith("Ctrl+C stops", StringComparison.Ordinal));
