@@ -43,7 +43,8 @@ public sealed class BoardOptions
           --msl-ms N             maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 2000)
           --rto-initial-ms N  --rto-min-ms N  --rto-max-ms N  --max-retries N  --syn-max-retries N
           --fin-wait2-timeout-ms N  --keepalive-idle-ms N (0 = off)  --keepalive-interval-ms N
-          --keepalive-count N  --rcv-buf N  --snd-buf N  --mss N  --delayed-ack-ms N (under 500)
+          --keepalive-count N  --rcv-buf N (above 65535: the window scales)  --snd-buf N  --mss N
+          --delayed-ack-ms N (under 500)
           --nodelay 0|1 (1 = Nagle off)  --user-timeout-ms N (0 = give up after max-retries)
           --farewell-lines N  --farewell-interval-ms N    the farewell service (port 2019)
           -h, --help             this text

@@ -35,6 +35,13 @@ catch (BoardException e)
     Console.Error.WriteLine("error: " + e.Message);
     return 2;
 }
+catch (OutOfMemoryException)
+{
+    // Every connection's buffers are allocated at start-up; a receive buffer may be up to 1 GB.
+    var tcp = options.Device.Tcp;
+    Console.Error.WriteLine($"error: not enough memory for {tcp.Capacity} connections with {tcp.RcvBuf} + {tcp.SndBuf} buffer bytes each (--capacity, --rcv-buf, --snd-buf)");
+    return 2;
+}
 
 using (board)
 {

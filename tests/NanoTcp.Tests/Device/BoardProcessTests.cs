@@ -10,7 +10,9 @@ namespace NanoTcp.Tests.Device;
 public class BoardProcessTests
 {
     /// <summary>Starts the board executable built beside the tests, with its output redirected.</summary>
-    static Process StartBoard(params string[] args)
+    static Process StartBoard(params string[] args) => StartBoard(null, args);
+
+    static Process StartBoard(IDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -18,14 +20,17 @@ public class BoardProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "NanoTcp.Board.dll"));
         foreach (string a in args) start.ArgumentList.Add(a);
         return Process.Start(start)!;
     }
 
-    static (int Code, string Out, string Err) Run(params string[] args)
+    static (int Code, string Out, string Err) Run(params string[] args) => Run(null, args);
+
+    static (int Code, string Out, string Err) Run(IDictionary<string, string>? environment, string[] args)
     {
-        using var p = StartBoard(args);
+        using var p = StartBoard(environment, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         Assert.True(p.WaitForExit(30000), "the board did not exit");
@@ -48,6 +53,18 @@ public class BoardProcessTests
         Assert.Single(lines);
         Assert.StartsWith("error: ", lines[0]);
         Assert.Contains(message, lines[0]);
+    }
+
+    [Fact]
+    public void Buffers_larger_than_the_memory_are_one_error_line_and_exit_code_2()
+    {
+        // A receive buffer may be up to 1 GB now that windows scale; the runtime's heap is held to
+        // 256 MB here, so the first buffer cannot be had.
+        var (code, stdout, stderr) = Run(new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" },
+            ["--link", "127.0.0.1:0", "--serial", "stdout", "--rcv-buf", "1073725440"]);
+        Assert.True(code == 2, $"exit code {code}\n{stderr}");
+        Assert.Equal("", stdout);
+        Assert.Equal("error: not enough memory for 8 connections with 1073725440 + 1024 buffer bytes each (--capacity, --rcv-buf, --snd-buf)\n", stderr);
     }
 
     [Fact]
