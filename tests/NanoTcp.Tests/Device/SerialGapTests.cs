@@ -28,6 +28,7 @@ public sealed class SerialGapTests
         if (!OperatingSystem.IsLinux()) return;
         var observed = new List<string>();
         var options = new BoardOptions { Link = new IPEndPoint(IPAddress.Loopback, 0), Serial = SerialKind.Pty };
+        options.Device.Tcp.NoConnectionLinesPerSecond = 0; // every DROP line, to fill the terminal
         using VirtualBoard board = VirtualBoard.Start(options, line => { lock (observed) observed.Add(line); });
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
