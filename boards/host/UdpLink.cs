@@ -46,7 +46,7 @@ public sealed class UdpLink : IDatagramLink, IDisposable
     /// the rest are lost, real connections' with the burst. 4 MB, past rmem_max where root may
     /// (SO_RCVBUFFORCE), else as much as the system allows.
     /// </summary>
-    static void DeepenReceiveQueue(Socket socket)
+    public static void DeepenReceiveQueue(Socket socket)
     {
         const int Bytes = 4 << 20;
         if (OperatingSystem.IsLinux())

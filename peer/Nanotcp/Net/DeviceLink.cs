@@ -20,25 +20,7 @@ public sealed class DeviceLink : IDisposable
         // Connected, so that an ICMP port unreachable for what we send comes back to this socket
         // (the kernel only reports it to a connected UDP socket): nothing listening is known at once.
         _socket.Connect(device);
-        DeepenReceiveQueue(_socket);
-    }
-
-    /// <summary>
-    /// A burst of datagrams (a flood, a bulk transfer) arrives while the receiving thread waits for
-    /// a core, and Linux's default receive queue (about 200 KB) holds only a few hundred small ones:
-    /// the rest are lost, real connections' with the burst. 4 MB, past rmem_max where root may
-    /// (SO_RCVBUFFORCE), else as much as the system allows.
-    /// </summary>
-    static void DeepenReceiveQueue(Socket socket)
-    {
-        const int Bytes = 4 << 20;
-        if (OperatingSystem.IsLinux())
-        {
-            try { socket.SetRawSocketOption(1 /* SOL_SOCKET */, 33 /* SO_RCVBUFFORCE */, BitConverter.GetBytes(Bytes)); return; }
-            catch (SocketException) { } // not root
-        }
-        try { socket.ReceiveBufferSize = Bytes; }
-        catch (SocketException) { }
+        NanoTcp.Board.UdpLink.DeepenReceiveQueue(_socket); // a burst from the device, as on the board's side
     }
 
     /// <summary>
