@@ -45,6 +45,8 @@ public sealed class BoardOptions
           --fin-wait2-timeout-ms N  --keepalive-idle-ms N (0 = off)  --keepalive-interval-ms N
           --keepalive-count N  --rcv-buf N  --snd-buf N  --mss N  --delayed-ack-ms N (under 500)
           --nodelay 0|1 (1 = Nagle off)  --user-timeout-ms N (0 = give up after max-retries)
+          --no-connection-lines-per-s N  log lines a second about segments of no connection
+                                 (default 20, 0 = all; the rest are counted as SUPPRESSED)
           --farewell-lines N  --farewell-interval-ms N    the farewell service (port 2019)
           -h, --help             this text
 

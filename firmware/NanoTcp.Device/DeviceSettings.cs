@@ -74,7 +74,7 @@ namespace NanoTcp.Device
             "address", "link_port", "capacity", "msl_ms", "rto_initial_ms", "rto_min_ms", "rto_max_ms",
             "max_retries", "syn_max_retries", "syn_backlog", "fin_wait2_timeout_ms", "keepalive_idle_ms",
             "keepalive_interval_ms", "keepalive_count", "rcv_buf", "snd_buf", "mss", "delayed_ack_ms",
-            "nodelay", "user_timeout_ms", "farewell_lines", "farewell_interval_ms"
+            "nodelay", "user_timeout_ms", "no_connection_lines_per_s", "farewell_lines", "farewell_interval_ms"
         };
 
         public static bool IsKnown(string name)
@@ -97,7 +97,8 @@ namespace NanoTcp.Device
                 .Key("rto_max_ms").Int(Tcp.RtoMaxMs).Key("max_retries").Int(Tcp.MaxRetries).Key("syn_max_retries").Int(Tcp.SynMaxRetries).End();
             log.Begin(now).Str(" - CONFIG").Key("keepalive_idle_ms").Int(Tcp.KeepAliveIdleMs).Key("keepalive_interval_ms").Int(Tcp.KeepAliveIntervalMs)
                 .Key("keepalive_count").Int(Tcp.KeepAliveCount).Key("delayed_ack_ms").Int(Tcp.DelayedAckMs).End();
-            log.Begin(now).Str(" - CONFIG").Key("nodelay").Int(Tcp.NoDelay ? 1 : 0).Key("user_timeout_ms").Int(Tcp.UserTimeoutMs).End();
+            log.Begin(now).Str(" - CONFIG").Key("nodelay").Int(Tcp.NoDelay ? 1 : 0).Key("user_timeout_ms").Int(Tcp.UserTimeoutMs)
+                .Key("no_connection_lines_per_s").Int(Tcp.NoConnectionLinesPerSecond).End();
             log.Begin(now).Str(" - CONFIG").Key("rcv_buf").Int(Tcp.RcvBuf).Key("snd_buf").Int(Tcp.SndBuf).Key("mss").Int(Tcp.Mss).End();
         }
     }

@@ -70,6 +70,14 @@ namespace NanoTcp
         /// </summary>
         public int ChallengeAckGlobalLimit = 100;
 
+        /// <summary>
+        /// Lines a second about segments of no connection (DROP, SYN-COOKIE, RST-OUT, TABLE-FULL,
+        /// SYN-DROPPED); beyond it they are counted and said as one SUPPRESSED line. A flood is made
+        /// of such segments, and a 115 200-baud serial port carries about 150 lines a second, so the
+        /// lines about real connections must not queue behind them. 0 = every line.
+        /// </summary>
+        public int NoConnectionLinesPerSecond = 20;
+
         /// <summary>First ephemeral port for connect(); ports are taken in turn up to 65535.</summary>
         public int EphemeralPortFirst = 49152;
 
@@ -110,6 +118,7 @@ namespace NanoTcp
                 case "challenge_ack_global_limit": ChallengeAckGlobalLimit = v; return true;
                 case "nodelay": if (v > 1) return false; NoDelay = v == 1; return true;
                 case "user_timeout_ms": UserTimeoutMs = v; return true;
+                case "no_connection_lines_per_s": NoConnectionLinesPerSecond = v; return true;
             }
             return false;
         }

@@ -90,9 +90,44 @@ namespace NanoTcp
             _log.Key("len").Int(_rxLen);
         }
 
+        // The budget of lines about segments of no connection (TcpConfig.NoConnectionLinesPerSecond).
+        long _noConnSecond = long.MinValue;
+        int _noConnLines;
+        int _noConnSuppressed;
+
+        /// <summary>
+        /// Whether a line about a segment of no connection may be written now. Past the second's
+        /// budget it is only counted; the count is said as "- SUPPRESSED lines=N" before the next
+        /// such line, or by <see cref="FlushSuppressed"/> once the second is over.
+        /// </summary>
+        bool NoConnectionLine(long now)
+        {
+            if (!_log.Enabled) return false;
+            int budget = _cfg.NoConnectionLinesPerSecond;
+            if (budget == 0) return true;
+            long second = now / 1000;
+            if (second != _noConnSecond)
+            {
+                FlushSuppressed(now);
+                _noConnSecond = second;
+                _noConnLines = 0;
+            }
+            if (_noConnLines == budget) { _noConnSuppressed++; return false; }
+            _noConnLines++;
+            return true;
+        }
+
+        /// <summary>Says how many lines the budget held back, once their second is over (called by Tick too).</summary>
+        void FlushSuppressed(long now)
+        {
+            if (_noConnSuppressed == 0 || now / 1000 == _noConnSecond) return;
+            _log.Begin(now).Str(" - SUPPRESSED").Key("lines").Int(_noConnSuppressed).End();
+            _noConnSuppressed = 0;
+        }
+
         void LogDrop(long now, int reason, int length)
         {
-            if (!_log.Enabled) return;
+            if (!NoConnectionLine(now)) return;
             _log.Begin(now).Str(" - DROP").Key("reason").Str(DropReason.Name(reason)).Key("len").Int(length);
             if (reason >= DropReason.TcpHeader) _log.Key("from").Addr(_seg.SrcAddr, _seg.SrcPort);
             _log.End();
@@ -130,7 +165,7 @@ namespace NanoTcp
         /// <summary>A segment that belongs to no connection slot (table full, no listener): logged with the segment's own 4-tuple.</summary>
         void LogNoSlot(long now, string evt, string why)
         {
-            if (!_log.Enabled) return;
+            if (!NoConnectionLine(now)) return;
             _log.Begin(now).Str(" - ").Addr(_seg.DstAddr, _seg.DstPort).Char(' ').Addr(_seg.SrcAddr, _seg.SrcPort).Char(' ').Str(evt)
                 .Key("rx").Flags(_seg.Flags).Key("seq").Int(_seg.Seq).Key("len").Int(_seg.PayloadLength);
             if (why != null) _log.Key("why").Str(why);

@@ -215,7 +215,7 @@ namespace NanoTcp
             else { seq = 0; ack = _seg.Seq + (uint)_seg.SegLen; flags = TcpFlags.Rst | TcpFlags.Ack; }
             int srcPort = _seg.SrcPort, dstPort = _seg.DstPort;
             uint srcAddr = _seg.SrcAddr;
-            if (_log.Enabled)
+            if (NoConnectionLine(now))
             {
                 _log.Begin(now).Str(" - ").Addr(_cfg.LocalAddress, dstPort).Char(' ').Addr(srcAddr, srcPort).Char(' ').Str(EvRst)
                     .Key("tx").Flags(flags).Key("seq").Int(seq);

@@ -38,7 +38,7 @@ namespace NanoTcp
                 cookie, ack, TcpFlags.Syn | TcpFlags.Ack, window, _options, optLen, 0, _ipId++);
             _counters.SegmentsOut++;
             _counters.SynCookiesSent++;
-            if (_log.Enabled)
+            if (NoConnectionLine(now))
             {
                 _log.Begin(now).Str(" - ").Addr(_seg.DstAddr, _seg.DstPort).Char(' ').Addr(_seg.SrcAddr, _seg.SrcPort).Str(" SYN-COOKIE")
                     .Key("tx").Flags(TcpFlags.Syn | TcpFlags.Ack).Key("seq").Int(cookie).Key("ack").Int(ack).Key("mss").Int(CookieMss[idx]);

@@ -16,6 +16,7 @@ namespace NanoTcp
         /// <summary>Runs every timer due at or before now. Cost: O(log n) per due connection, nothing for idle ones.</summary>
         public void Tick(long now)
         {
+            FlushSuppressed(now);
             while (_timers.Count > 0 && _timers.MinDeadline <= now)
             {
                 _counters.TimerChecks++;

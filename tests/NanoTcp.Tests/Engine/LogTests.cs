@@ -23,6 +23,7 @@ namespace NanoTcp.Tests.Engine;
 ///              | ADDR " " ADDR (" TABLE-FULL" | " SYN-DROPPED") " rx=" FLAGS " seq=" N " len=" N [" why=" WORD]
 ///              | ADDR " " ADDR " RST-OUT tx=" FLAGS " seq=" N [" ack=" N] " why=" WORD
 ///              | ADDR " " ADDR " SYN-COOKIE tx=" FLAGS " seq=" N " ack=" N " mss=" N   (a SYN-ACK sent as a cookie, no slot)
+///              | "SUPPRESSED lines=" N          (free-event lines past the second's budget, not written)
 ///
 /// As a regular expression every line starts ^(\d+) (#\d+|-) ; <see cref="Grammar"/> below is the
 /// whole grammar as one expression, built from the same parts.
@@ -145,7 +146,7 @@ public class LogTests
         $"(?:DROP reason=[a-z-]+ len={N}(?: from={Addr})?" +
         $"|{Addr} {Addr} (?:TABLE-FULL|SYN-DROPPED) rx={Flags} seq={N} len={N}(?: why={Word})?" +
         $"|{Addr} {Addr} RST-OUT tx={Flags} seq={N}(?: ack={N})? why={Word}" +
-        $"|LOG-DROPPED lines={N}|DATAGRAM-TRUNCATED len={N} kept={N}" +
+        $"|LOG-DROPPED lines={N}|DATAGRAM-TRUNCATED len={N} kept={N}|SUPPRESSED lines={N}" +
         $"|{Addr} {Addr} SYN-COOKIE tx={Flags} seq={N} ack={N} mss={N})";
 
     /// <summary>The whole grammar as one expression.</summary>
@@ -162,6 +163,7 @@ public class LogTests
     [InlineData("9 - 192.0.2.2:9 192.0.2.1:1 RST-OUT tx=[R.] seq=0 ack=5 why=no-listener")]
     [InlineData("9 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0")]
     [InlineData("9 - LOG-DROPPED lines=12")]
+    [InlineData("1000 - SUPPRESSED lines=4980")]
     [InlineData("9 - DATAGRAM-TRUNCATED len=1500 kept=1472")]
     [InlineData("400 - 192.0.2.2:7 192.0.2.1:50004 SYN-COOKIE tx=[S.] seq=21724242 ack=1 mss=1000")]
     [InlineData("550 #4 192.0.2.2:7 192.0.2.1:40000 SYN-COOKIE rx=[.] seq=1 ack=1 len=0 mss=1000")]
