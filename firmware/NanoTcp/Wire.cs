@@ -123,8 +123,12 @@ namespace NanoTcp
             return acc;
         }
 
-        /// <summary>Bytes copied and summed a step: even, so every block starts on a word boundary; small enough for any first-level cache.</summary>
-        const int CopyBlock = 1024;
+        /// <summary>
+        /// Bytes copied and summed a step: even, so every block starts on a word boundary. A block
+        /// and its copy (16 KB) stay within a 32 KB first-level cache, and a 64 KB segment takes
+        /// eight calls of each (1 KB blocks measured a few per cent slower there, from the calls).
+        /// </summary>
+        const int CopyBlock = 8192;
 
         /// <summary>
         /// Adds to acc the <see cref="Sum"/> of a piece that begins `position` bytes into the data
