@@ -23,11 +23,14 @@ public class CopyAndSumTests
     [Fact]
     public void CopyAndSumCopiesAndSumsLikeCopyThenReference()
     {
-        // Lengths 0..3100 cross three copy blocks; odd and even offsets on both sides; any acc.
-        byte[] src = Random(3200, 1);
-        var dst = new byte[3200];
+        // Every length to 1,000, then lengths across the 8 KB copy blocks' edges up to three
+        // blocks; odd and even offsets on both sides; any acc.
+        byte[] src = Random(26000, 1);
+        var dst = new byte[26000];
         var rng = new Random(2);
-        for (int length = 0; length <= 3100; length++)
+        var lengths = Enumerable.Range(0, 1001).Concat(Enumerable.Range(1, 25).Select(k => k * 997))
+            .Concat(new[] { 8191, 8192, 8193, 8194, 16383, 16384, 16385, 24575, 24576, 24577 });
+        foreach (int length in lengths)
         {
             int so = length % 5, dof = (length / 5) % 3;
             uint acc = (uint)rng.Next(0x10000);
@@ -89,16 +92,16 @@ public class CopyAndSumTests
     public void PeekSumAcrossTheWrapOfALargeRingSpanningCopyBlocks()
     {
         // Pieces longer than one copy block on each side of the wrap, odd-sized and even-sized.
-        const int capacity = 5001;
+        const int capacity = 40001;
         byte[] data = Random(capacity, 9);
-        foreach (int head in new[] { 0, 1, 1023, 1024, 1025, 2047, 2500, 4000, 4999, 5000 })
+        foreach (int head in new[] { 0, 1, 8191, 8192, 8193, 16385, 20000, 31999, 39999, 40000 })
         {
             var r = new ByteRing(capacity);
             r.Write(new byte[head], 0, head);
             r.Discard(head);
             r.Write(data, 0, capacity);
-            foreach (int from in new[] { 0, 1, 2, 1000, 1501 })
-                foreach (int length in new[] { 0, 1, 1024, 2049, 3000, capacity - from })
+            foreach (int from in new[] { 0, 1, 2, 8191, 15001 })
+                foreach (int length in new[] { 0, 1, 8192, 8193, 16385, 24999, capacity - from })
                 {
                     if (from + length > capacity) continue;
                     var dst = new byte[length + 40];
