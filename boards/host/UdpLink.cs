@@ -24,6 +24,7 @@ public sealed class UdpLink : IDatagramLink, IDisposable
         try
         {
             _socket.Bind(bindTo);
+            DeepenReceiveQueue(_socket);
         }
         catch (SocketException e)
         {
@@ -37,6 +38,24 @@ public sealed class UdpLink : IDatagramLink, IDisposable
             };
             throw new BoardException($"link {bindTo}: {why}");
         }
+    }
+
+    /// <summary>
+    /// A burst of datagrams (a flood, a bulk transfer) arrives while the receiving thread waits for
+    /// a core, and Linux's default receive queue (about 200 KB) holds only a few hundred small ones:
+    /// the rest are lost, real connections' with the burst. 4 MB, past rmem_max where root may
+    /// (SO_RCVBUFFORCE), else as much as the system allows.
+    /// </summary>
+    public static void DeepenReceiveQueue(Socket socket)
+    {
+        const int Bytes = 4 << 20;
+        if (OperatingSystem.IsLinux())
+        {
+            try { socket.SetRawSocketOption(1 /* SOL_SOCKET */, 33 /* SO_RCVBUFFORCE */, BitConverter.GetBytes(Bytes)); return; }
+            catch (SocketException) { } // not root
+        }
+        try { socket.ReceiveBufferSize = Bytes; }
+        catch (SocketException) { }
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;

@@ -54,6 +54,7 @@ namespace NanoTcp
                 case TcpState.FinWait2:
                     t.RtxAt = DeadlineHeap.Never;
                     if (t.AppClosed) ArmFinWait2(now, t);
+                    else ArmKeepAlive(now, t); // half-closed: keep-alive watches the peer, as in ESTABLISHED
                     break;
                 case TcpState.TimeWait:
                     t.RtxAt = t.FinWait2At = t.KeepAliveAt = t.DelAckAt = DeadlineHeap.Never;

@@ -155,7 +155,7 @@ namespace NanoTcp
 
         void KeepAliveTimeout(long now, Tcb t)
         {
-            if (!t.KeepAlive || (t.State != TcpState.Established && t.State != TcpState.CloseWait)) return;
+            if (!KeepAliveWatches(t)) return;
             if (t.SndUna != t.SndMax) { ArmKeepAlive(now, t); return; } // data in flight: the RTO watches the peer
             LogEvent(now, t, EvTimeout, "timer", "keepalive");
             if (t.KeepAliveProbes >= t.KeepCount)
@@ -174,10 +174,19 @@ namespace NanoTcp
             t.KeepAliveAt = now + t.KeepIntervalMs;
         }
 
+        /// <summary>
+        /// Keep-alive on, in a synchronized state where the application still waits on the peer:
+        /// ESTABLISHED, CLOSE_WAIT, and FIN_WAIT_2 after a half-close, which has no other timer
+        /// (the FIN_WAIT_2 timeout is for an application that has closed).
+        /// </summary>
+        static bool KeepAliveWatches(Tcb t) =>
+            t.KeepAlive && (t.State == TcpState.Established || t.State == TcpState.CloseWait
+                || (t.State == TcpState.FinWait2 && !t.AppClosed));
+
         void ArmKeepAlive(long now, Tcb t)
         {
             if (!t.KeepAlive) return; // SO_KEEPALIVE of this connection
-            if (t.State != TcpState.Established && t.State != TcpState.CloseWait) { t.KeepAliveAt = DeadlineHeap.Never; return; }
+            if (!KeepAliveWatches(t)) { t.KeepAliveAt = DeadlineHeap.Never; return; }
             t.KeepAliveAt = now + t.KeepIdleMs;
         }
 

@@ -219,6 +219,7 @@ namespace NanoTcp
                     SetState(now, t, TcpState.Closed);
                     return 0;
                 case TcpState.FinWait2:
+                    t.KeepAliveAt = DeadlineHeap.Never; // an orphan now: the FIN_WAIT_2 timeout ends it
                     ArmFinWait2(now, t);
                     break;
                 default:

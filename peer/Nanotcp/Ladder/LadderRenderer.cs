@@ -226,10 +226,12 @@ public static class LadderRenderer
         }
         else if (Sends(l) is int flag)
         {
-            // The segment it sent: the first with that flag from the moment of the line on (the PC
-            // records a device segment when it arrives, a little after it was sent).
+            // The segment it sent: the first with that flag from the moment of the line on. The PC
+            // records a device segment when it arrives, after it was sent: on a loaded machine
+            // tens of milliseconds after, so the bound only keeps a FIN that left much later
+            // (queued behind data the window held) from being taken for the close's own.
             row = rows.FirstOrDefault(r => Mine(r) && r.Segment!.FromPc == pc && r.Segment.Has(flag)
-                && r.Segment.TimeMs >= time - Slack && r.Segment.TimeMs <= time + 50);
+                && r.Segment.TimeMs >= time - Slack && r.Segment.TimeMs <= time + SentWithinMs);
         }
         if (row == null)
         {
@@ -264,6 +266,9 @@ public static class LadderRenderer
             && s.TimeMs <= e.TimeMs + Slack);
         return cause == null ? e.TimeMs : Math.Max(e.TimeMs, cause.Time + 0.001);
     }
+
+    /// <summary>How long after its line the segment a transition sends may be recorded by the PC.</summary>
+    const double SentWithinMs = 500;
 
     /// <summary>The flag of the segment a transition sends, when it sends one.</summary>
     static int? Sends(StateEvent l) => (l.To, l.CauseKind) switch

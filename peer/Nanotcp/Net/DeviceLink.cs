@@ -20,6 +20,7 @@ public sealed class DeviceLink : IDisposable
         // Connected, so that an ICMP port unreachable for what we send comes back to this socket
         // (the kernel only reports it to a connected UDP socket): nothing listening is known at once.
         _socket.Connect(device);
+        NanoTcp.Board.UdpLink.DeepenReceiveQueue(_socket); // a burst from the device, as on the board's side
     }
 
     /// <summary>

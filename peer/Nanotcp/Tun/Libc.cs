@@ -5,14 +5,14 @@ namespace Nanotcp.Tun;
 /// <summary>The few Linux system calls a TUN interface needs. Numbers are those of x86-64 and arm64.</summary>
 static class Libc
 {
-    public const int O_RDWR = 2, O_CLOEXEC = 0x80000;
+    public const int O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
     public const int AF_INET = 2, SOCK_DGRAM = 2;
     public const short POLLIN = 1;
-    public const int EPERM = 1, EINTR = 4, EACCES = 13, EBUSY = 16, EINVAL = 22;
+    public const int EPERM = 1, EINTR = 4, EAGAIN = 11, EACCES = 13, EBUSY = 16, EINVAL = 22;
 
     /// <summary>Interface requests (linux/sockios.h) and the TUN one (linux/if_tun.h: _IOW('T', 202, int)).</summary>
     public const uint SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCSIFADDR = 0x8916, SIOCSIFDSTADDR = 0x8918,
-        SIOCSIFNETMASK = 0x891c, SIOCSIFMTU = 0x8922, TUNSETIFF = 0x400454ca;
+        SIOCSIFNETMASK = 0x891c, SIOCSIFMTU = 0x8922, SIOCSIFTXQLEN = 0x8943, TUNSETIFF = 0x400454ca;
 
     public const short IFF_UP = 0x1, IFF_RUNNING = 0x40, IFF_TUN = 0x0001, IFF_NO_PI = 0x1000;
 

@@ -75,8 +75,14 @@ public sealed class TunBridge
         while (!stop.IsCancellationRequested)
         {
             while (path != null && path.TryTake(_clock.ElapsedMilliseconds, out var due)) SendToDevice(due.Bytes, due.Bytes.Length);
-            if (!_tun.WaitReadable(Wait(path))) continue;
-            int n = _tun.Read(buffer);
+            // Read until the queue is empty and only then wait: under a flood a wait per packet
+            // would halve what the bridge takes, and the kernel drops what it does not take.
+            int n = _tun.TryRead(buffer);
+            if (n < 0)
+            {
+                _tun.WaitReadable(Wait(path));
+                continue;
+            }
             if (!ToDevice.Accept(buffer, n)) continue;
             Capture(buffer, n);
             if (path != null) path.Send(_clock.ElapsedMilliseconds, buffer, 0, n);

@@ -33,7 +33,8 @@ public sealed class TunInterface : IDisposable
         if (!File.Exists(CloneDevice))
             throw new TunException($"{CloneDevice} is missing: load the tun module (modprobe tun), or in a container pass --device /dev/net/tun");
 
-        int fd = Libc.open(CloneDevice, Libc.O_RDWR | Libc.O_CLOEXEC);
+        // Non-blocking: the bridge reads until the queue is empty and only then waits (TryRead).
+        int fd = Libc.open(CloneDevice, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (fd < 0)
         {
             int errno = Libc.Errno;
@@ -80,6 +81,9 @@ public sealed class TunInterface : IDisposable
             byte[] ifr = IfReq(Name);
             BitConverter.TryWriteBytes(ifr.AsSpan(Libc.IfNameSize), mtu);
             Request(s, Libc.SIOCSIFMTU, $"set its MTU to {mtu}", ifr);
+            ifr = IfReq(Name);
+            BitConverter.TryWriteBytes(ifr.AsSpan(Libc.IfNameSize), QueueLength);
+            Request(s, Libc.SIOCSIFTXQLEN, $"set its queue length to {QueueLength}", ifr);
             DisableIpv6();
 
             ifr = IfReq(Name);
@@ -137,18 +141,30 @@ public sealed class TunInterface : IDisposable
         return n > 0;
     }
 
-    /// <summary>Reads one packet (blocks until there is one); returns its length.</summary>
-    public int Read(byte[] buffer)
+    /// <summary>
+    /// Packets the kernel may queue for the bridge (the interface's txqueuelen; Linux's default is
+    /// 500). A flood arrives faster than a scheduler slice: while the bridge's thread waits for a
+    /// core, 500 packets are a few milliseconds of it, and every packet past them is lost, the real
+    /// clients' with the flood's. 8192 holds such a burst, at the cost of queueing delay only when
+    /// the bridge is behind.
+    /// </summary>
+    public const int QueueLength = 8192;
+
+    /// <summary>Reads one packet; returns its length, or -1 when none is waiting.</summary>
+    public int TryRead(byte[] buffer)
     {
         nint n = Libc.read(_fd, buffer, buffer.Length);
-        if (n < 0) throw new IOException($"{Name}: read: {Libc.Message(Libc.Errno)}");
-        return (int)n;
+        if (n >= 0) return (int)n;
+        int errno = Libc.Errno;
+        if (errno == Libc.EAGAIN || errno == Libc.EINTR) return -1;
+        throw new IOException($"{Name}: read: {Libc.Message(errno)}");
     }
 
     /// <summary>Hands one packet to the kernel. The kernel drops what it cannot parse, as a wire would.</summary>
     public void Write(byte[] packet, int offset, int length)
     {
         nint n = Libc.write(_fd, ref packet[offset], length);
+        // A write to a TUN never waits; EAGAIN would be a full receive queue, a packet lost as on a wire.
         if (n < 0) throw new IOException($"{Name}: write: {Libc.Message(Libc.Errno)}");
     }
 

@@ -78,6 +78,33 @@ public class LadderPlacementTests
     }
 
     /// <summary>
+    /// The same run as if the PC had read the device's FIN 80 ms after the device sent it (a
+    /// loaded machine): that packet and everything after it, later by 80 ms. The
+    /// device's FIN_WAIT_1 (app=close) must still stand beside the FIN it sent.
+    /// </summary>
+    [Fact]
+    public void A_device_segment_the_PC_records_late_still_stands_beside_the_state_that_sent_it()
+    {
+        new VirtualBoardTarget().Run(ScenarioLibrary.Find("time-wait-old-duplicate")!);
+        ScenarioResult result = new VirtualBoardTarget().Run(ScenarioLibrary.Find("time-wait-old-duplicate")!);
+        Assert.True(result.Passed, result.Reason);
+        double fin = result.Segments.First(s => !s.FromPc && s.Has(TcpFlags.Fin)).TimeMs;
+        const double Late = 80;
+        var packets = result.Packets.Select(p => p.TimeMs >= fin ? p with { TimeMs = p.TimeMs + Late } : p).ToList();
+        var pcLog = result.PcLog.Select(e => e.TimeMs >= fin ? e.At(e.TimeMs + Late) : e).ToList();
+        // What the device did after its FIN answers what the PC sent after reading it: later too.
+        int close = result.DeviceLog.ToList().FindIndex(e => e.IsTransition && e.To == "FIN_WAIT_1");
+        var deviceLog = result.DeviceLog.Select((e, i) => i > close ? e.At(e.TimeMs + Late) : e).ToList();
+        var replay = new ScenarioResult
+        {
+            Scenario = result.Scenario, Passed = result.Passed, Skipped = result.Skipped, Reason = result.Reason, Checks = result.Checks,
+            Packets = packets, Segments = SegmentTrace.Build(packets, pcLog, deviceLog), PcLog = pcLog, DeviceLog = deviceLog,
+            Connections = result.Connections, Background = result.Background, DeviceSource = result.DeviceSource, DurationMs = result.DurationMs,
+        };
+        AssertPlacedByContent(Ladder(replay));
+    }
+
+    /// <summary>
     /// Real runs with both cores kept busy by spinning threads (for at most a minute): the
     /// board's serial callback and the PC's reader then lag at random, as on a loaded machine.
     /// </summary>
