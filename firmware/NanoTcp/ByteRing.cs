@@ -67,6 +67,21 @@ namespace NanoTcp
             if (length > first) System.Array.Copy(_data, 0, dst, offset + first, length - first);
         }
 
+        /// <summary>
+        /// <see cref="Peek"/> that also returns the copied bytes' ones'-complement sum (as
+        /// <see cref="Wire.Sum"/> gives it, the first byte a word's high byte), taken during the copy.
+        /// Across the wrap the second piece starts at an odd position when the first is odd-sized.
+        /// </summary>
+        public uint PeekSum(int from, byte[] dst, int offset, int length)
+        {
+            if (length <= 0) return 0;
+            int start = (_head + from) % _data.Length;
+            int first = length < _data.Length - start ? length : _data.Length - start;
+            uint sum = Wire.CopyAndSum(_data, start, dst, offset, first, 0);
+            if (length > first) sum = Wire.AddAt(sum, Wire.CopyAndSum(_data, 0, dst, offset + first, length - first, 0), first);
+            return sum;
+        }
+
         /// <summary>Removes up to length bytes into dst; returns how many.</summary>
         public int Read(byte[] dst, int offset, int length)
         {

@@ -31,7 +31,7 @@ namespace NanoTcp
                 if (t.SndNxt == t.Iss)
                 {
                     int synFlags = t.State == TcpState.SynSent ? TcpFlags.Syn : TcpFlags.Syn | TcpFlags.Ack;
-                    SendFromConnection(now, t, t.Iss, synFlags, 0);
+                    SendFromConnection(now, t, t.Iss, synFlags, 0, 0);
                     t.SndNxt = t.Iss + 1;
                     AfterSend(now, t, t.Iss, 1, synFlags, 0);
                 }
@@ -55,8 +55,8 @@ namespace NanoTcp
                 if (n > 0 && offset + n == t.SndBuf.Count) flags |= TcpFlags.Psh; // last bytes of what was written, as BSD/Linux do
                 if (fin) flags |= TcpFlags.Fin;
                 uint seq = t.SndNxt;
-                if (n > 0) t.SndBuf.Peek(offset, _txBuf, Wire.HeaderLength(0), n);
-                SendFromConnection(now, t, seq, flags, n);
+                uint sum = t.SndBuf.PeekSum(offset, _txBuf, Wire.HeaderLength(0), n);
+                SendFromConnection(now, t, seq, flags, n, sum);
                 int used = n + (fin ? 1 : 0);
                 t.SndNxt = seq + (uint)used;
                 AfterSend(now, t, seq, used, flags, n);
@@ -113,8 +113,12 @@ namespace NanoTcp
             if (t.RtxAt == DeadlineHeap.Never) t.RtxAt = now + t.Rto.RtoMs;
         }
 
-        /// <summary>Builds and transmits one segment of a connection; the payload, if any, is already in _txBuf.</summary>
-        void SendFromConnection(long now, Tcb t, uint seq, int flags, int payloadLength)
+        /// <summary>
+        /// Builds and transmits one segment of a connection. The payload, if any, is already in
+        /// _txBuf, and payloadSum is its ones'-complement sum, taken as it was copied there
+        /// (ByteRing.PeekSum), so the payload is not read a second time for the checksum.
+        /// </summary>
+        void SendFromConnection(long now, Tcb t, uint seq, int flags, int payloadLength, uint payloadSum)
         {
             int optLen = 0;
             bool syn = (flags & TcpFlags.Syn) != 0;
@@ -126,6 +130,7 @@ namespace NanoTcp
                 bool wscale = (flags & TcpFlags.Ack) == 0 ? _cfg.WindowScale : t.WsOk;
                 if (wscale && (flags & TcpFlags.Ack) == 0) t.RcvShift = ShiftFor(t.RcvLimit); // kept if the SYN-ACK agrees
                 optLen = WriteSynOptions(_options, sackOk, wscale ? t.RcvShift : -1);
+                // Moved by whole 32-bit words (every option length here is a multiple of 4), the payload keeps its sum.
                 if (payloadLength > 0) System.Array.Copy(_txBuf, Wire.HeaderLength(0), _txBuf, Wire.HeaderLength(optLen), payloadLength);
             }
             else if (payloadLength == 0 && t.SackOk && t.OooCount > 0 && (flags & TcpFlags.Ack) != 0)
@@ -140,7 +145,7 @@ namespace NanoTcp
                 if (syn || SeqNum.Gt(edge, t.RcvAdv)) t.RcvAdv = edge;
             }
             int len = Wire.Build(_txBuf, 0, _cfg.LocalAddress, t.RemoteAddr, t.LocalPort, t.RemotePort,
-                seq, ack, flags, window, _options, optLen, payloadLength, _ipId++);
+                seq, ack, flags, window, _options, optLen, payloadLength, _ipId++, payloadSum);
             if ((flags & TcpFlags.Ack) != 0) { t.AckNow = false; t.AckHeld = false; t.DelAckAt = DeadlineHeap.Never; }
             _counters.SegmentsOut++;
             _link.Transmit(_txBuf, 0, len);
@@ -231,7 +236,7 @@ namespace NanoTcp
         /// </summary>
         void SendAck(long now, Tcb t)
         {
-            SendFromConnection(now, t, t.SndMax, TcpFlags.Ack, 0);
+            SendFromConnection(now, t, t.SndMax, TcpFlags.Ack, 0, 0);
         }
 
         /// <summary>RST for an established connection: &lt;SEQ=SND.NXT&gt;&lt;CTL=RST&gt; (RFC 9293 §3.10.5), SND.NXT the highest sent.</summary>

@@ -132,8 +132,8 @@ namespace NanoTcp
             int flags = TcpFlags.Ack;
             if (n > 0 && offset + n == t.SndBuf.Count) flags |= TcpFlags.Psh;
             if (fin) flags |= TcpFlags.Fin;
-            if (n > 0) t.SndBuf.Peek(offset, _txBuf, Wire.HeaderLength(0), n);
-            SendFromConnection(now, t, seq, flags, n);
+            uint sum = t.SndBuf.PeekSum(offset, _txBuf, Wire.HeaderLength(0), n);
+            SendFromConnection(now, t, seq, flags, n, sum);
             _counters.Retransmissions++;
             _counters.FastRetransmits++;
             t.RttTiming = false; // Karn: no RTT sample while a retransmission is in flight

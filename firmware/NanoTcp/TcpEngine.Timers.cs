@@ -131,8 +131,8 @@ namespace NanoTcp
         {
             uint seq = t.SndUna;
             int offset = (int)(seq - t.SndBufSeq);
-            t.SndBuf.Peek(offset, _txBuf, Wire.HeaderLength(0), 1);
-            SendFromConnection(now, t, seq, TcpFlags.Ack, 1);
+            uint sum = t.SndBuf.PeekSum(offset, _txBuf, Wire.HeaderLength(0), 1);
+            SendFromConnection(now, t, seq, TcpFlags.Ack, 1, sum);
             LogTx(now, t, "PROBE", TcpFlags.Ack, seq, t.RcvNxt, 1, "zero-window");
             t.SndNxt = seq + 1;
             if (SeqNum.Gt(t.SndNxt, t.SndMax)) t.SndMax = t.SndNxt;
@@ -169,7 +169,7 @@ namespace NanoTcp
             }
             t.KeepAliveProbes++;
             // RFC 9293 §3.8.4: a probe is <SEQ=SND.NXT-1> with no data, so the peer must answer with an ACK.
-            SendFromConnection(now, t, t.SndNxt - 1, TcpFlags.Ack, 0);
+            SendFromConnection(now, t, t.SndNxt - 1, TcpFlags.Ack, 0, 0);
             LogTx(now, t, EvKeepAlive, TcpFlags.Ack, t.SndNxt - 1, t.RcvNxt, 0, null);
             t.KeepAliveAt = now + t.KeepIntervalMs;
         }

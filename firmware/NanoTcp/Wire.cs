@@ -57,9 +57,9 @@ namespace NanoTcp
 
         /// <summary>
         /// Adds bytes to a ones'-complement accumulator (RFC 1071); fold with <see cref="Fold"/>.
-        /// Eight bytes a step: each is read as one 64-bit word in the machine's byte order
-        /// (BitConverter reads it in place, no allocation) and its two 32-bit halves go into a
-        /// 64-bit sum. Since 2^16 ≡ 1 modulo 2^16 − 1, folding that sum with end-around carry
+        /// Sixteen bytes a step: each eight is read as one 64-bit word in the machine's byte order
+        /// (BitConverter reads it in place, no allocation) and its two 32-bit halves go into one
+        /// of two 64-bit sums. Since 2^16 ≡ 1 modulo 2^16 − 1, folding those sums with end-around carry
         /// gives the sum of the 16-bit words; on a little-endian machine those words are
         /// byte-swapped, and so is their sum (RFC 1071 §2 B), so it is swapped back once at the
         /// end. The tail (under 8 bytes) is added big-endian. The result is folded to 16 bits,
@@ -69,13 +69,22 @@ namespace NanoTcp
         {
             int i = offset;
             int end = offset + length;
-            ulong wide = 0;
-            for (int stop = end - 7; i < stop; i += 8)
+            ulong wide = 0, wide2 = 0;
+            for (int stop = end - 15; i < stop; i += 16)
+            {
+                // Two words and two sums a step: neither addition waits for the other.
+                ulong v = System.BitConverter.ToUInt64(b, i);
+                ulong u = System.BitConverter.ToUInt64(b, i + 8);
+                wide += (v & 0xFFFFFFFFUL) + (v >> 32);
+                wide2 += (u & 0xFFFFFFFFUL) + (u >> 32);
+            }
+            if (i + 7 < end)
             {
                 ulong v = System.BitConverter.ToUInt64(b, i);
                 wide += (v & 0xFFFFFFFFUL) + (v >> 32);
+                i += 8;
             }
-            uint words = Fold64(wide);
+            uint words = Fold64((ulong)Fold64(wide) + Fold64(wide2));
             if (LittleEndian) words = ((words & 0xFF) << 8) | (words >> 8);
             ulong sum = (ulong)acc + words;
             if (i + 3 < end)
@@ -90,6 +99,47 @@ namespace NanoTcp
             }
             if (i < end) sum += (uint)b[i] << 8;
             return Fold64(sum);
+        }
+
+        /// <summary>
+        /// Copies length bytes from src to dst and adds them to acc as <see cref="Sum"/> would: the
+        /// payload's copy and its checksum in one pass over memory. The bytes go a block at a time,
+        /// each copied by Array.Copy (native on both runtimes) and summed from dst at once, while
+        /// it is still in the first-level cache. A loop that copied and summed each 8-byte word
+        /// itself would need an 8-byte store, which portable code does not have (no Span, no
+        /// unsafe): byte by byte it is several times slower than the copy and the sum apart.
+        /// The first byte is the high byte of a 16-bit word; see <see cref="AddAt"/> for a piece
+        /// that starts at an odd position.
+        /// </summary>
+        public static uint CopyAndSum(byte[] src, int srcOffset, byte[] dst, int dstOffset, int length, uint acc)
+        {
+            while (length > 0)
+            {
+                int n = length < CopyBlock ? length : CopyBlock;
+                System.Array.Copy(src, srcOffset, dst, dstOffset, n);
+                acc = Sum(dst, dstOffset, n, acc);
+                srcOffset += n; dstOffset += n; length -= n;
+            }
+            return acc;
+        }
+
+        /// <summary>
+        /// Bytes copied and summed a step: even, so every block starts on a word boundary. A block
+        /// and its copy (16 KB) stay within a 32 KB first-level cache, and a 64 KB segment takes
+        /// eight calls of each (1 KB blocks measured a few per cent slower there, from the calls).
+        /// </summary>
+        const int CopyBlock = 8192;
+
+        /// <summary>
+        /// Adds to acc the <see cref="Sum"/> of a piece that begins `position` bytes into the data
+        /// being summed. Sum takes a piece's first byte as a word's high byte; at an odd position
+        /// it is the low byte, so every byte of the piece sits on the other side of its word and
+        /// its sum comes out byte-swapped (RFC 1071 §2 B): swap it back. Folded to 16 bits.
+        /// </summary>
+        public static uint AddAt(uint acc, uint pieceSum, int position)
+        {
+            if ((position & 1) != 0) pieceSum = ((pieceSum & 0xFF) << 8) | ((pieceSum >> 8) & 0xFF);
+            return Fold64((ulong)acc + pieceSum);
         }
 
         // BitConverter.IsLittleEndian is a field on .NET and a property on nanoFramework: ask the bytes instead.
@@ -218,6 +268,18 @@ namespace NanoTcp
         public static int Build(byte[] b, int offset, uint src, uint dst, int srcPort, int dstPort,
             uint seq, uint ack, int flags, int window, byte[] options, int optionsLength, int payloadLength, int ipId)
         {
+            uint payloadSum = Sum(b, offset + HeaderLength(optionsLength), payloadLength, 0);
+            return Build(b, offset, src, dst, srcPort, dstPort, seq, ack, flags, window, options, optionsLength, payloadLength, ipId, payloadSum);
+        }
+
+        /// <summary>
+        /// <see cref="Build"/> for a payload whose <see cref="Sum"/> is known already (taken while
+        /// it was copied into place, <see cref="CopyAndSum"/>): only the headers are summed here.
+        /// The headers are a whole number of 32-bit words, so the payload starts a word.
+        /// </summary>
+        public static int Build(byte[] b, int offset, uint src, uint dst, int srcPort, int dstPort,
+            uint seq, uint ack, int flags, int window, byte[] options, int optionsLength, int payloadLength, int ipId, uint payloadSum)
+        {
             int padded = (optionsLength + 3) & ~3;
             int tcpLength = TcpHeaderLength + padded + payloadLength;
             int total = IpHeaderLength + tcpLength;
@@ -243,7 +305,8 @@ namespace NanoTcp
             WriteU16(b, t + 16, 0);
             WriteU16(b, t + 18, 0); // urgent pointer
             for (int i = 0; i < padded; i++) b[t + TcpHeaderLength + i] = i < optionsLength ? options[i] : (byte)0;
-            WriteU16(b, t + 16, Fold(Sum(b, t, tcpLength, PseudoHeaderSum(src, dst, tcpLength))));
+            uint sum = Sum(b, t, TcpHeaderLength + padded, PseudoHeaderSum(src, dst, tcpLength));
+            WriteU16(b, t + 16, Fold(AddAt(sum, payloadSum, 0)));
             return total;
         }
     }
