@@ -585,6 +585,7 @@ public static class ConnectCommand
                 }
                 catch (IOException) { }
                 catch (ObjectDisposedException) { }
+                catch (NotSupportedException) { } // closed or write-only: nothing to send
                 _inputEnded = true;
             }) { IsBackground = true, Name = "stdin" };
             thread.Start();

@@ -10,6 +10,23 @@ public class ConnectTests
         ConnectCommand.Run(new ConnectOptions { Device = device, Port = port, Serial = serial, LocalPort = localPort },
             input, output, trace, false, signals ?? ConnectSignals.None);
 
+    /// <summary>
+    /// Standard input that cannot be read (closed, or opened for writing only, as under some job
+    /// control) is the end of input, not a crash of the reading thread that takes the process down.
+    /// </summary>
+    [Fact]
+    public void Standard_input_that_cannot_be_read_is_the_end_of_input()
+    {
+        using var board = Boards.Start(new SyncLog());
+        using var writeOnly = new FileStream("/dev/null", FileMode.Open, FileAccess.Write);
+        using var output = new MemoryStream();
+        var trace = new SyncWriter();
+        int code = ConnectCommand.Run(new ConnectOptions { Device = Boards.Device(board), Port = 13 },
+            writeOnly, output, trace, false, ConnectSignals.None);
+        Assert.Equal(0, code);
+        Assert.StartsWith("NanoTcp uptime", System.Text.Encoding.ASCII.GetString(output.ToArray()));
+    }
+
     [Fact]
     public void EchoRoundTripThenTheCloseCompletes()
     {
