@@ -34,15 +34,15 @@ public class FloodTests
         return 0;
     }
 
-    [KernelFact("hping3")]
+    [KernelFact("hping3", "chrt")]
     public void Echo_lifecycles_survive_a_SYN_flood() => Run(randomSource: false);
 
-    [KernelFact("hping3")]
+    [KernelFact("hping3", "chrt")]
     public void Echo_lifecycles_survive_a_SYN_flood_from_random_sources() => Run(randomSource: true);
 
     static void Run(bool randomSource)
     {
-        using var ns = new NetNamespace("hping3");
+        using var ns = new NetNamespace("hping3", "chrt");
         var board = ns.StartDotnet("virtual board", BuiltTools.Board, "--link", "127.0.0.1:9293", "--serial", "stdout", "--msl-ms", "250");
         ns.WaitForLine(board, "the READY line", line => line.Contains(" READY "));
         var bridge = ns.StartDotnet("nanotcp tun", BuiltTools.Peer, "tun", "--device", "127.0.0.1:9293");
