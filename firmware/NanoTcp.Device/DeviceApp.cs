@@ -86,7 +86,12 @@ namespace NanoTcp.Device
                 // sends after the handshake arrives after that close, as with any server.
                 if (_engine.Counters.PassiveOpens != opens) break;
                 length = _link.Receive(_rx, 0, out endpoint);
+                // Each datagram on the clock of its own arrival: a step can take long (a first
+                // run's compilation, a slow device), and a stale time would stamp the log, the
+                // RTT samples and the timers with a moment long past.
+                now = _clock.NowMs();
             }
+            now = _clock.NowMs();
             _engine.Tick(now);
             _services.Run(now);
             _engine.FlushAcks(now);
