@@ -90,6 +90,8 @@ public static class Timers
             s.Pc.LoseOutbound = _ => true;
             var tcp = s.Profile.Tcp;
             s.UntilDevice(c, "CLOSED", tcp.KeepAliveIdleMs + (tcp.KeepAliveCount + 1) * tcp.KeepAliveIntervalMs + ScenarioContext.Slack);
+            // The RST leaves with the CLOSED line; the serial line can be read before the datagram.
+            s.Pc.RunUntil(() => s.Segments(c).Any(x => !x.FromPc && x.Has(Rst)), ScenarioContext.Slack);
 
             var segs = s.Segments(c);
             var probes = segs.Where(x => !x.FromPc && x.KeepAlive).ToList();
