@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Nanotcp.Ladder;
+using Nanotcp.Net;
 using Nanotcp.Scenarios;
 
 namespace NanoTcp.Tests.Peer;
@@ -95,13 +96,7 @@ public class LadderPlacementTests
         // What the device did after its FIN answers what the PC sent after reading it: later too.
         int close = result.DeviceLog.ToList().FindIndex(e => e.IsTransition && e.To == "FIN_WAIT_1");
         var deviceLog = result.DeviceLog.Select((e, i) => i > close ? e.At(e.TimeMs + Late) : e).ToList();
-        var replay = new ScenarioResult
-        {
-            Scenario = result.Scenario, Passed = result.Passed, Skipped = result.Skipped, Reason = result.Reason, Checks = result.Checks,
-            Packets = packets, Segments = SegmentTrace.Build(packets, pcLog, deviceLog), PcLog = pcLog, DeviceLog = deviceLog,
-            Connections = result.Connections, Background = result.Background, DeviceSource = result.DeviceSource, DurationMs = result.DurationMs,
-        };
-        AssertPlacedByContent(Ladder(replay));
+        AssertPlacedByContent(Ladder(Replay(result, deviceLog, packets, pcLog)));
     }
 
     /// <summary>
@@ -136,12 +131,19 @@ public class LadderPlacementTests
         }
     }
 
-    static ScenarioResult Replay(ScenarioResult r, IReadOnlyList<StateEvent> deviceLog) => new()
+    /// <summary>The run as if its logs (and, where given, its packets and the PC's log) had been these.</summary>
+    static ScenarioResult Replay(ScenarioResult r, IReadOnlyList<StateEvent> deviceLog,
+        IReadOnlyList<LinkPacket>? packets = null, IReadOnlyList<StateEvent>? pcLog = null)
     {
-        Scenario = r.Scenario, Passed = r.Passed, Skipped = r.Skipped, Reason = r.Reason, Checks = r.Checks, Packets = r.Packets,
-        Segments = SegmentTrace.Build(r.Packets, r.PcLog, deviceLog), PcLog = r.PcLog, DeviceLog = deviceLog,
-        Connections = r.Connections, Background = r.Background, DeviceSource = r.DeviceSource, DurationMs = r.DurationMs,
-    };
+        packets ??= r.Packets;
+        pcLog ??= r.PcLog;
+        return new()
+        {
+            Scenario = r.Scenario, Passed = r.Passed, Skipped = r.Skipped, Reason = r.Reason, Checks = r.Checks, Packets = packets,
+            Segments = SegmentTrace.Build(packets, pcLog, deviceLog), PcLog = pcLog, DeviceLog = deviceLog,
+            Connections = r.Connections, Background = r.Background, DeviceSource = r.DeviceSource, DurationMs = r.DurationMs,
+        };
+    }
 }
 
 /// <summary>The ladder fits a terminal: below 100 columns it is drawn compact, and no line is wider than the terminal.</summary>
