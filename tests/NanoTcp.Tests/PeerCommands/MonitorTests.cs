@@ -18,15 +18,25 @@ public class MonitorTests
         "16301 - DROP reason=tcp-checksum len=40 from=192.0.2.1:0",
     ];
 
+    /// <summary>
+    /// Starts the monitor on the pty and returns once it has the port open: opening a serial port
+    /// may discard what waits in it, so a test writes only after.
+    /// </summary>
+    internal static Background Start(TestPty pty, bool json, bool colour, SyncWriter output, SyncWriter error)
+    {
+        using var opened = new ManualResetEventSlim();
+        var run = new Background(() => MonitorCommand.Run(pty.SlavePath, 115200, json, output, error, colour, CancellationToken.None, opened.Set));
+        Boards.WaitFor(() => opened.IsSet || run.IsCompleted, "the monitor to open " + pty.SlavePath);
+        return run;
+    }
+
     /// <summary>Runs the monitor on a pty of our own, feeds it the lines, hangs up, and returns what it printed.</summary>
     static (int Exit, string Output, string Error) Monitor(bool json, bool colour, params string[] lines)
     {
         using var pty = TestPty.Open();
         var output = new SyncWriter();
         var error = new SyncWriter();
-        using var opened = new ManualResetEventSlim();
-        var run = new Background(() => MonitorCommand.Run(pty.SlavePath, 115200, json, output, error, colour, CancellationToken.None, opened.Set));
-        Boards.WaitFor(() => opened.IsSet || run.IsCompleted, "the monitor to open " + pty.SlavePath);
+        var run = Start(pty, json, colour, output, error);
         pty.WriteLines(lines);
         // The last line must be through before the hang-up, or it could be the reader's last words unheard.
         Boards.WaitFor(() => output.ToString().Contains(lines[^1].Split(' ')[^1]) || run.IsCompleted, "the monitor to print the last line");

@@ -57,9 +57,7 @@ public class WireProtocolTests
         using var pty = TestPty.Open();
         var output = new SyncWriter();
         var error = new SyncWriter();
-        using var opened = new ManualResetEventSlim();
-        var run = new Background(() => MonitorCommand.Run(pty.SlavePath, 115200, false, output, error, false, CancellationToken.None, opened.Set));
-        Boards.WaitFor(() => opened.IsSet || run.IsCompleted, "the monitor to open " + pty.SlavePath);
+        var run = MonitorTests.Start(pty, json: false, colour: false, output, error);
         pty.WriteLines("0 - BOOT NanoTcp device");
         pty.Write(LogInAPacket);
         pty.Write(Packet("NFPKTV1", 0x00000002, 8, Encoding.ASCII.GetBytes("more\r\n")));
