@@ -103,7 +103,8 @@ public class FloodTests
         Console.WriteLine(report);
         ns.Expect(floodStillRunning, "the flood stopped before the client was done, so it did not cover every lifecycle\n" + report);
         ns.Expect(succeeded >= Needed, report);
-        // A flood at all: more SYNs a second than the table could hold half-open in a minute.
+        // A flood at all: at idle priority hping3 gets only what the rest leaves, so a busy machine
+        // could starve it, and a test with next to no SYNs would prove nothing.
         ns.Expect(synsSent / flooded.TotalSeconds >= MinimumRate, $"the flood sent fewer than {MinimumRate} SYNs a second\n" + report);
         ns.Expect(sampler.Violation == null, sampler.Violation + "\n" + report);
         ns.Expect(sampler.Flat(out string memory), memory + "\n" + report);
